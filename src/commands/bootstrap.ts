@@ -1,0 +1,30 @@
+/** `layerbench bootstrap`: make (or remake) the base images ahead of a run. */
+import { BASE_CATALOG } from '../bases/base-catalog.js';
+import { bootstrapBase } from '../bases/bootstrap-base.js';
+import { resolveBase } from '../bases/resolve-bases.js';
+import type { DockerEngine } from '../engine/docker-engine.js';
+import { UsageError } from '../errors.js';
+import { createProgress } from '../ui/progress.js';
+
+export async function bootstrapCommand(engine: DockerEngine, names: string[], force: boolean): Promise<number> {
+  await engine.ping();
+  const unknown = names.filter((n) => !Object.hasOwn(BASE_CATALOG, n));
+  if (unknown.length > 0) throw new UsageError(`Unknown base ${unknown.join(', ')}; the bases are: ${Object.keys(BASE_CATALOG).join(', ')}.`);
+  const chosen = names.length > 0 ? names : Object.keys(BASE_CATALOG);
+  const progress = createProgress();
+  const say = (line: string): void => progress.note(line);
+  const records = await Promise.all(
+    chosen.map(async (name) => {
+      const base = BASE_CATALOG[name];
+      if (force && base !== undefined) {
+        await engine.removeImage(base.bootstrap.image);
+        await bootstrapBase(engine, base, say);
+        return { name, image: base.bootstrap.image, source: 'bootstrapped' as const };
+      }
+      return resolveBase(engine, name, say);
+    }),
+  );
+  progress.done();
+  for (const record of records) process.stdout.write(`${record.name.padEnd(18)} ${record.image} (${record.source})\n`);
+  return 0;
+}

@@ -1,0 +1,89 @@
+/** `layerbench doctor`: can a run proceed here, and if not, what to fix. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, statfsSync } from 'node:fs';
+import { request } from 'node:https';
+import { BASE_CATALOG } from '../bases/base-catalog.js';
+import type { DockerEngine, EngineFacts } from '../engine/docker-engine.js';
+import { DaemonUnavailableError, ExitCode } from '../errors.js';
+import { chooseIndex } from '../package-index/package-index.js';
+import { formatBytes } from '../report/format.js';
+
+type Verdict = 'ok' | 'warn' | 'fail';
+interface Check {
+  name: string;
+  verdict: Verdict;
+  detail: string;
+}
+
+const LOW_DISK_BYTES = 10e9;
+
+export async function doctorCommand(engine: DockerEngine, json: boolean): Promise<number> {
+  const checks: Check[] = [];
+  let facts: EngineFacts | undefined;
+  try {
+    await engine.ping();
+    facts = await engine.facts();
+    checks.push({ name: 'daemon', verdict: 'ok', detail: `answers at ${engine.endpoint}` });
+  } catch (err) {
+    const hint = err instanceof DaemonUnavailableError ? ` ${err.hint ?? ''}` : '';
+    checks.push({ name: 'daemon', verdict: 'fail', detail: `${(err as Error).message}${hint}` });
+  }
+  if (facts !== undefined) {
+    checks.push({ name: 'engine', verdict: 'ok', detail: `Docker Engine ${facts.engineVersion}, API ${facts.apiVersion}, ${facts.os}` });
+    checks.push({ name: 'storage driver', verdict: facts.storageDriver === 'overlay2' ? 'ok' : 'warn', detail: facts.storageDriver });
+    checks.push({ name: 'machine', verdict: 'ok', detail: `${facts.cpus} cores, ${formatBytes(facts.memoryBytes)} memory` });
+    checks.push(diskCheck(facts.dockerRootDir));
+    checks.push({ name: 'BuildKit', verdict: facts.buildkitSupported ? 'ok' : 'warn', detail: facts.buildkitSupported ? 'available through the API (builder: buildkit)' : 'not available: only builder: classic' });
+    const canBootstrap = process.getuid?.() === 0 && (hasCommand('debootstrap') || hasCommand('apt-get'));
+    const registry = await registryReachable();
+    for (const base of Object.values(BASE_CATALOG)) {
+      const present = (await engine.inspectImage(base.publicImage)) ? base.publicImage : (await engine.inspectImage(base.bootstrap.image)) ? base.bootstrap.image : undefined;
+      checks.push(
+        present !== undefined ? { name: `base ${base.name}`, verdict: 'ok', detail: `present: ${present}` }
+        : registry ? { name: `base ${base.name}`, verdict: 'ok', detail: `will be pulled: ${base.publicImage}` }
+        : canBootstrap ? { name: `base ${base.name}`, verdict: 'ok', detail: `cannot be pulled; will be bootstrapped as ${base.bootstrap.image} (about a minute; \`layerbench bootstrap\` does it now)` }
+        : { name: `base ${base.name}`, verdict: 'fail', detail: `not present, cannot be pulled, and bootstrapping needs root with debootstrap or apt-get` },
+      );
+    }
+  }
+  const index = await chooseIndex();
+  checks.push(
+    index.mode === 'pypi' ? { name: 'package index', verdict: 'ok', detail: 'PyPI is reachable' }
+    : index.mode === 'local' ? { name: 'package index', verdict: 'ok', detail: `PyPI unreachable; local index served to builds on 127.0.0.1: ${index.directories.join(', ')}` }
+    : { name: 'package index', verdict: 'fail', detail: 'PyPI unreachable and pip has no local (file://) index configured: pip steps will fail' },
+  );
+
+  const canRun = checks.every((c) => c.verdict !== 'fail');
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ canRun, checks }, null, 2)}\n`);
+  } else {
+    const mark = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' } as const;
+    for (const check of checks) process.stdout.write(`${mark[check.verdict]}  ${check.name.padEnd(24)} ${check.detail}\n`);
+    process.stdout.write(canRun ? '\nA run can proceed.\n' : '\nA run cannot proceed: fix the FAIL lines above.\n');
+  }
+  return canRun ? ExitCode.ok : ExitCode.environment;
+}
+
+function diskCheck(root: string): Check {
+  if (!existsSync(root)) return { name: 'disk', verdict: 'ok', detail: `Docker root ${root} is not on this machine (remote daemon)` };
+  const stats = statfsSync(root);
+  const free = stats.bavail * stats.bsize;
+  return { name: 'disk', verdict: free < LOW_DISK_BYTES ? 'warn' : 'ok', detail: `${formatBytes(free)} free under ${root}${free < LOW_DISK_BYTES ? ' (a run needs several GB)' : ''}` };
+}
+
+function hasCommand(name: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** Whether Docker Hub answers from here (401 counts: it answered). */
+function registryReachable(timeoutMs = 3_000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = request('https://registry-1.docker.io/v2/', { method: 'GET', timeout: timeoutMs }, (response) => {
+      response.resume();
+      resolve(true);
+    });
+    probe.on('timeout', () => probe.destroy(new Error('timeout')));
+    probe.on('error', () => resolve(false));
+    probe.end();
+  });
+}

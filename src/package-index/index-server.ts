@@ -1,0 +1,76 @@
+/**
+ * Serves local package index directories over HTTP on 127.0.0.1 only, for builds that run
+ * with the host network. Directory `/x/simple` is served under `/index-N/` (its parent), so
+ * that the relative file links simple indexes use (`../../files/…`) still resolve.
+ */
+import { createReadStream, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { basename, dirname, join, normalize, sep } from 'node:path';
+import { PackageIndexError } from '../errors.js';
+
+export interface RunningIndex {
+  /** the index URLs, in pip's order: the first is PIP_INDEX_URL, the rest extra indexes */
+  urls: string[];
+  close(): Promise<void>;
+}
+
+export async function serveIndexes(directories: readonly string[], port: number): Promise<RunningIndex> {
+  const mounts = directories.map((directory, i) => ({ prefix: `/index-${i}/`, root: dirname(directory), simple: basename(directory) }));
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const mount = mounts.find((m) => url.pathname.startsWith(m.prefix));
+    if (mount === undefined || (request.method !== 'GET' && request.method !== 'HEAD')) {
+      response.writeHead(404).end();
+      return;
+    }
+    const relativePath = decodeURIComponent(url.pathname.slice(mount.prefix.length));
+    const path = normalize(join(mount.root, relativePath));
+    if (path !== mount.root && !path.startsWith(mount.root + sep)) {
+      response.writeHead(403).end();
+      return;
+    }
+    let file = path;
+    let stats;
+    try {
+      stats = statSync(path);
+      if (stats.isDirectory()) {
+        if (!url.pathname.endsWith('/')) {
+          response.writeHead(301, { location: `${url.pathname}/` }).end();
+          return;
+        }
+        file = join(path, 'index.html');
+        stats = statSync(file);
+      }
+    } catch {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, {
+      'content-type': file.endsWith('.html') ? 'text/html; charset=utf-8' : 'application/octet-stream',
+      'content-length': stats.size,
+    });
+    if (request.method === 'HEAD') response.end();
+    else createReadStream(file).pipe(response);
+  });
+  await listen(server, port);
+  return {
+    urls: mounts.map((m) => `http://127.0.0.1:${port}${m.prefix}${m.simple}/`),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new PackageIndexError(
+          `Could not serve the local package index on 127.0.0.1:${port} (${err.code ?? err.message}).`,
+          err.code === 'EADDRINUSE'
+            ? 'Another process holds that port (another layerbench run?). Wait for it, or pass --index-port; note that a different port changes the build cache key, so the first build after it reinstalls packages.'
+            : undefined,
+        ),
+      ),
+    );
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+}

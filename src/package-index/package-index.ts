@@ -1,0 +1,67 @@
+/**
+ * Decides how builds reach Python packages, and what build args carry that.
+ * - PyPI reachable: nothing to do.
+ * - otherwise, pip configured with local (file://) indexes: serve them on 127.0.0.1 and pass
+ *   PIP_INDEX_URL / PIP_EXTRA_INDEX_URL / PIP_TRUSTED_HOST. Their values are part of the
+ *   build cache key, so the port is fixed (not random) and the order is pip's.
+ * - neither: builds that run pip will fail; say so up front.
+ */
+import { request } from 'node:https';
+import { readLocalIndexes } from './pip-config.js';
+import { serveIndexes } from './index-server.js';
+
+/** A fixed port: the index URL is part of the cache key, so it must not change between runs. */
+export const DEFAULT_INDEX_PORT = 38751;
+
+export type IndexMode = 'pypi' | 'local' | 'none';
+
+export interface PackageIndex {
+  mode: IndexMode;
+  urls: string[];
+  buildArgs: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export interface IndexChoice {
+  mode: IndexMode;
+  directories: string[];
+}
+
+/** What would be used, without serving anything (for `doctor`). */
+export async function chooseIndex(): Promise<IndexChoice> {
+  if (await pypiReachable()) return { mode: 'pypi', directories: [] };
+  const { directories } = readLocalIndexes();
+  return directories.length > 0 ? { mode: 'local', directories } : { mode: 'none', directories: [] };
+}
+
+export async function preparePackageIndex(port: number, choice?: IndexChoice): Promise<PackageIndex> {
+  const chosen = choice ?? (await chooseIndex());
+  if (chosen.mode !== 'local') {
+    return { mode: chosen.mode, urls: [], buildArgs: {}, close: async () => {} };
+  }
+  const served = await serveIndexes(chosen.directories, port);
+  const [first, ...extra] = served.urls;
+  return {
+    mode: 'local',
+    urls: served.urls,
+    buildArgs: {
+      PIP_INDEX_URL: first ?? '',
+      ...(extra.length > 0 ? { PIP_EXTRA_INDEX_URL: extra.join(' ') } : {}),
+      PIP_TRUSTED_HOST: '127.0.0.1',
+    },
+    close: served.close,
+  };
+}
+
+/** One HEAD request to PyPI's simple index, answered or not within 3 s. */
+export function pypiReachable(timeoutMs = 3_000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = request('https://pypi.org/simple/pip/', { method: 'HEAD', timeout: timeoutMs }, (response) => {
+      response.resume();
+      resolve((response.statusCode ?? 500) < 500);
+    });
+    probe.on('timeout', () => probe.destroy(new Error('timeout')));
+    probe.on('error', () => resolve(false));
+    probe.end();
+  });
+}

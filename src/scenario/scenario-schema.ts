@@ -1,0 +1,100 @@
+/** JSON Schema of a scenario file (scenarios/*.yaml). Defaults live here, once. */
+export const scenarioSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'context', 'variants', 'edits'],
+  properties: {
+    name: { type: 'string', minLength: 1, description: 'a short name for reports' },
+    description: { type: 'string' },
+    context: { type: 'string', minLength: 1, description: 'build context, relative to the scenario file' },
+    builder: { enum: ['classic', 'buildkit'], default: 'classic' },
+    reps: { type: 'integer', minimum: 1, maximum: 100, default: 5, description: 'measured warm repetitions per edit' },
+    warmup: { type: 'integer', minimum: 0, maximum: 20, default: 1, description: 'unmeasured edits before the measured ones' },
+    cold: { type: 'boolean', default: true, description: 'measure a build without cache first' },
+    variants: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'dockerfile'],
+        properties: {
+          name: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]*$' },
+          dockerfile: { type: 'string', minLength: 1 },
+          bases: { type: 'object', additionalProperties: { type: 'string', minLength: 1 }, default: {} },
+          buildArgs: { type: 'object', additionalProperties: { type: 'string' }, default: {} },
+        },
+      },
+    },
+    edits: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        required: ['name', 'kind', 'file'],
+        properties: {
+          name: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]*$' },
+          kind: { enum: ['replace-line', 'append-line', 'add-requirement', 'swap-asset'] },
+          file: { type: 'string', minLength: 1 },
+        },
+        allOf: [
+          {
+            if: { properties: { kind: { const: 'replace-line' } } },
+            then: {
+              required: ['match', 'with'],
+              additionalProperties: false,
+              properties: {
+                name: true, kind: true, file: true,
+                match: { type: 'string', minLength: 1 },
+                with: { type: 'string', pattern: '\\{nonce\\}' },
+              },
+            },
+          },
+          {
+            if: { properties: { kind: { const: 'append-line' } } },
+            then: {
+              required: ['line'],
+              additionalProperties: false,
+              properties: { name: true, kind: true, file: true, line: { type: 'string', pattern: '\\{nonce\\}' } },
+            },
+          },
+          {
+            if: { properties: { kind: { const: 'add-requirement' } } },
+            then: {
+              required: ['packages'],
+              additionalProperties: false,
+              properties: {
+                name: true, kind: true, file: true,
+                packages: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*([<>=!~]=?[^\\s#]+)?$' } },
+              },
+            },
+          },
+          {
+            if: { properties: { kind: { const: 'swap-asset' } } },
+            then: {
+              required: ['generator'],
+              additionalProperties: false,
+              properties: { name: true, kind: true, file: true, generator: { enum: ['refit-numbers', 'random-bytes'] } },
+            },
+          },
+        ],
+      },
+    },
+    health: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        port: { type: 'integer', minimum: 1, maximum: 65535, default: 8000, description: 'the port the app listens on inside the container' },
+        path: { type: 'string', pattern: '^/', default: '/health' },
+        timeoutSeconds: { type: 'number', exclusiveMinimum: 0, default: 60 },
+        predict: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['path', 'body'],
+          properties: { path: { type: 'string', pattern: '^/' }, body: {} },
+        },
+      },
+    },
+  },
+} as const;

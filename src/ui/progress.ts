@@ -1,0 +1,48 @@
+/**
+ * Progress on stderr: a live status line on a terminal (which build, which step, elapsed),
+ * plain lines otherwise. Results go to stdout; this never does.
+ */
+import { formatElapsed } from '../report/format.js';
+
+export interface Progress {
+  /** a line that stays */
+  note(line: string): void;
+  /** the live status (replaced by the next one) */
+  status(text: string): void;
+  done(): void;
+}
+
+export function createProgress(stream: NodeJS.WriteStream = process.stderr, startedAt = Date.now()): Progress {
+  const live = stream.isTTY === true && process.env['CI'] === undefined;
+  let current = '';
+  let timer: NodeJS.Timeout | undefined;
+  const draw = (): void => {
+    if (!live || current === '') return;
+    const text = `[${formatElapsed(Date.now() - startedAt)}] ${current}`;
+    const width = stream.columns ?? 100;
+    stream.write(`\r\x1b[2K${text.length > width - 1 ? `${text.slice(0, width - 2)}…` : text}`);
+  };
+  if (live) {
+    timer = setInterval(draw, 1000);
+    timer.unref();
+  }
+  return {
+    note(line) {
+      if (live) stream.write('\r\x1b[2K');
+      stream.write(`${line}\n`);
+      draw();
+    },
+    status(text) {
+      current = text;
+      draw();
+    },
+    done() {
+      if (timer !== undefined) clearInterval(timer);
+      if (live && current !== '') stream.write('\r\x1b[2K');
+      current = '';
+    },
+  };
+}
+
+/** A progress that prints nothing (tests, --quiet). */
+export const silentProgress: Progress = { note() {}, status() {}, done() {} };

@@ -1,0 +1,93 @@
+/**
+ * The seed claims, on the real daemon: with requirements installed before the source is
+ * copied, a code edit reuses the installed stack; copied after, it reinstalls it.
+ * Structure only — which step was cached, orders of magnitude of bytes — never times.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sample, SuiteResult } from '../../src/report/result-types.js';
+import { labelledContainers, labelledImages, runCli, type CliOutcome } from '../support/cli.js';
+import { treeHash } from '../support/tree-hash.js';
+
+const pipStep = (sample: Sample) => sample.steps.find((s) => /pip3? install/.test(s.instruction));
+const copyStep = (sample: Sample, pattern: RegExp) => sample.steps.find((s) => pattern.test(s.instruction));
+
+describe('the bundled naive and optimized variants, rebuilt after real edits', () => {
+  const out = mkdtempSync(join(tmpdir(), 'lb-it-default-'));
+  let outcome: CliOutcome;
+  let result: SuiteResult;
+  let treeBefore: string;
+  const samples = (variant: string, edit: string): Sample[] => result.samples.filter((s) => s.variant === variant && s.edit === edit && s.phase === 'warm');
+
+  beforeAll(() => {
+    treeBefore = treeHash('docker');
+    outcome = runCli(['run', '--reps', '1', '--variants', 'naive', 'optimized', '--edits', 'code', 'requirements', '--out', out]);
+    result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as SuiteResult;
+  });
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('finishes with exit 0, prints the comparison table and the headline ratio last', () => {
+    expect(outcome.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(outcome.code).toBe(0);
+    expect(outcome.stdout).toContain('edit "code": rebuild after the edit');
+    expect(outcome.stdout.trim().split('\n').at(-1)).toMatch(/^code-edit rebuild naive\/optimized = [\d.]+x/);
+  });
+
+  it('writes the result contract: schema, machine, bases, samples, summary', () => {
+    expect(result.schemaVersion).toBe(1);
+    expect(result.complete).toBe(true);
+    expect(result.machine.cpus).toBeGreaterThan(0);
+    expect(result.machine.storageDriver).not.toBe('');
+    expect(result.bases.map((b) => b.name).sort()).toEqual(['general-os', 'python-3.11-slim']);
+    expect(result.samples).toHaveLength(2 * (1 + 2));
+    expect(readFileSync(join(out, 'samples.jsonl'), 'utf8').trim().split('\n')).toHaveLength(result.samples.length);
+    for (const row of result.summary) expect(row.n).toBeGreaterThan(0);
+  });
+
+  it('optimized: a code edit reuses the pip layer and rebuilds only from the source COPY', () => {
+    const [sample] = samples('optimized', 'code');
+    expect(sample).toBeDefined();
+    if (sample === undefined) return;
+    expect(pipStep(sample)?.cached).toBe(true);
+    const copy = copyStep(sample, /^COPY \. \.$/);
+    expect(copy?.cached).toBe(false);
+    expect(sample.firstMissStep).toBe(copy?.index);
+    expect(sample.layers.newBytes).toBeLessThan(1 << 20);
+  });
+
+  it('naive: a code edit reinstalls the whole Python stack', () => {
+    const [sample] = samples('naive', 'code');
+    expect(sample).toBeDefined();
+    if (sample === undefined) return;
+    expect(pipStep(sample)?.cached).toBe(false);
+    expect(sample.layers.newBytes).toBeGreaterThan(50 << 20);
+  });
+
+  it('optimized sends far fewer new bytes than naive after a code edit', () => {
+    const naive = samples('naive', 'code')[0]?.layers.newBytes ?? 0;
+    const optimized = samples('optimized', 'code')[0]?.layers.newBytes ?? Number.POSITIVE_INFINITY;
+    expect(optimized * 100).toBeLessThan(naive);
+  });
+
+  it('a requirements edit misses the cache at the install step in both variants', () => {
+    for (const variant of ['naive', 'optimized']) {
+      const [sample] = samples(variant, 'requirements');
+      expect(sample && pipStep(sample)?.cached).toBe(false);
+    }
+  });
+
+  it('every built image started and answered /health and /predict', () => {
+    for (const sample of result.samples) {
+      expect(sample.health, `${sample.variant}/${sample.edit}`).toMatchObject({ ok: true });
+      if (sample.health.ok) expect(sample.health.predict).toMatchObject({ label: expect.any(Number) as number });
+    }
+  });
+
+  it('leaves no labelled container or image, and does not write into the repository', () => {
+    expect(labelledContainers(result.runId)).toEqual([]);
+    expect(labelledImages(result.runId)).toEqual([]);
+    expect(treeHash('docker')).toBe(treeBefore);
+  });
+});

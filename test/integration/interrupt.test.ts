@@ -1,0 +1,32 @@
+/** Ctrl-C in the middle of a build: the run stops, keeps what it measured, and removes what it made. */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { SuiteResult } from '../../src/report/result-types.js';
+import { labelledContainers, labelledImages, startCli } from '../support/cli.js';
+
+const out = mkdtempSync(join(tmpdir(), 'lb-it-interrupt-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe('an interrupted run', () => {
+  it('exits 130, writes a partial result, and leaves no labelled container or image', async () => {
+    let interrupted = false;
+    // The optimized cold build installs the Python stack: SIGINT lands while it runs.
+    const outcome = await startCli(['run', '--variants', 'optimized', '--edits', 'code', '--reps', '1', '--out', out], (stderr, child) => {
+      if (!interrupted && stderr.includes('package index:')) {
+        interrupted = true;
+        setTimeout(() => child.kill('SIGINT'), 4_000);
+      }
+    });
+    expect(interrupted).toBe(true);
+    expect(outcome.code).toBe(130);
+    expect(outcome.stderr).toContain('interrupted');
+    expect(outcome.stderr).not.toMatch(/\n\s+at [\w.<]/);
+    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as SuiteResult;
+    expect(result.complete).toBe(false);
+    expect(existsSync(join(out, 'samples.jsonl'))).toBe(true);
+    expect(labelledContainers()).toEqual([]);
+    expect(labelledImages(result.runId)).toEqual([]);
+  });
+});

@@ -1,0 +1,41 @@
+/** Runs the built CLI as a user would: a child process, NO_COLOR, output and exit code. */
+import { spawn, spawnSync } from 'node:child_process';
+
+export interface CliOutcome {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliOutcome {
+  const outcome = spawnSync('node', ['dist/cli.js', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { code: outcome.status, signal: outcome.signal, stdout: outcome.stdout, stderr: outcome.stderr };
+}
+
+/** Starts the CLI and resolves when it exits; `onStderr` sees progress as it arrives. */
+export function startCli(args: string[], onStderr: (text: string, child: ReturnType<typeof spawn>) => void): Promise<CliOutcome> {
+  const child = spawn('node', ['dist/cli.js', ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+    onStderr(stderr, child);
+  });
+  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+}
+
+/** IDs of containers carrying the layerbench run label (any run, or one run). */
+export function labelledContainers(runId?: string): string[] {
+  const filter = runId === undefined ? 'label=layerbench.run' : `label=layerbench.run=${runId}`;
+  return spawnSync('docker', ['ps', '-aq', '--filter', filter], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+}
+
+export function labelledImages(runId: string): string[] {
+  return spawnSync('docker', ['images', '-q', '--filter', `label=layerbench.run=${runId}`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { ClassicProgressDecoder, firstMissStep, type DecodedBuild } from '../../src/engine/classic-progress.js';
+import { loadFixture, replayFixture } from './support/replay-fixture.js';
+
+interface StepEvent {
+  index: number;
+  total: number;
+  instruction: string;
+}
+
+function decode(name: string): { build: DecodedBuild; events: StepEvent[] } {
+  const events: StepEvent[] = [];
+  const build = replayFixture(name, new ClassicProgressDecoder((index, total, instruction) => events.push({ index, total, instruction })));
+  return { build, events };
+}
+
+/** The ID in the fixture's last `aux.ID` message: what the daemon said it built. */
+function lastAuxId(name: string): string | undefined {
+  const ids = loadFixture(name).flatMap(({ msg }) => (typeof msg.aux?.ID === 'string' ? [msg.aux.ID] : []));
+  return ids.at(-1);
+}
+
+const INSTALL = /pip3? install/;
+
+function expectSaneDurations(build: DecodedBuild): void {
+  for (const step of build.steps) {
+    expect(Number.isFinite(step.durationMs)).toBe(true);
+    expect(step.durationMs).toBeGreaterThanOrEqual(0);
+  }
+}
+
+describe('ClassicProgressDecoder on recorded classic-builder streams', () => {
+  it('decodes a cold build: every step, in order, nothing but FROM cached', () => {
+    const { build, events } = decode('classic-cold');
+    expect(build.failure).toBeUndefined();
+    expect(build.imageId).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(build.imageId).toBe(lastAuxId('classic-cold'));
+    expect(build.steps.map((s) => s.index)).toEqual(build.steps.map((_, i) => i + 1));
+    expect(build.steps[0]?.instruction).toMatch(/^FROM /);
+    expect(build.steps[0]?.cached).toBe(true);
+    expect(build.steps.slice(1).filter((s) => s.cached)).toEqual([]);
+    const runs = build.steps.filter((s) => /^RUN /.test(s.instruction));
+    expect(runs.length).toBeGreaterThanOrEqual(2);
+    expect(runs.some((s) => INSTALL.test(s.instruction))).toBe(true);
+    // the daemon turns the build's `labels` parameter into a last LABEL step of its own
+    expect(build.steps.at(-1)?.instruction).toMatch(/^LABEL layerbench\.run=/);
+    expect(events.map((e) => e.index)).toEqual(build.steps.map((s) => s.index));
+    expect(new Set(events.map((e) => e.total))).toEqual(new Set([build.steps.length]));
+    expectSaneDurations(build);
+    expect(firstMissStep(build.steps)).toBe(2);
+  });
+
+  it('decodes a fully cached rebuild: every step cached, no first miss', () => {
+    const { build } = decode('classic-cached');
+    expect(build.failure).toBeUndefined();
+    expect(build.imageId).toBe(lastAuxId('classic-cached'));
+    expect(build.steps.length).toBeGreaterThan(0);
+    expect(build.steps.filter((s) => !s.cached)).toEqual([]);
+    expect(firstMissStep(build.steps)).toBeNull();
+    expectSaneDurations(build);
+  });
+
+  it('decodes a rebuild after a source edit: install cached, the source COPY is the first miss', () => {
+    const { build } = decode('classic-code-edit');
+    expect(build.failure).toBeUndefined();
+    expect(build.imageId).toBe(lastAuxId('classic-code-edit'));
+    const install = build.steps.find((s) => INSTALL.test(s.instruction));
+    const copySource = build.steps.find((s) => s.instruction === 'COPY app.py .');
+    expect(install?.cached).toBe(true);
+    expect(copySource?.cached).toBe(false);
+    expect(firstMissStep(build.steps)).toBe(copySource?.index);
+    const after = build.steps.filter((s) => s.index > (copySource?.index ?? Infinity));
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.filter((s) => s.cached)).toEqual([]);
+    expectSaneDurations(build);
+  });
+
+  it('decodes a failing RUN: the failure names the step and the exit code, the tail has its output', () => {
+    const { build } = decode('classic-failure');
+    expect(build.imageId).toBeUndefined();
+    expect(build.failure).toBeDefined();
+    expect(build.failure?.step).toMatch(/RUN echo about to fail && exit 3$/);
+    expect(build.failure?.message).toMatch(/non-zero code: 3\b/);
+    expect(build.logTail).toContain('about to fail');
+    expect(build.logTail.length).toBeLessThanOrEqual(25);
+    const failed = build.steps.at(-1);
+    expect(failed?.instruction).toBe('RUN echo about to fail && exit 3');
+    expect(failed?.cached).toBe(false);
+    expect(build.steps.some((s) => /never reached/.test(s.instruction))).toBe(false);
+    expectSaneDurations(build);
+  });
+
+  it('decodes a multi-stage build: both FROMs are steps, the image id is the final one', () => {
+    const { build } = decode('classic-multistage');
+    expect(build.failure).toBeUndefined();
+    const froms = build.steps.filter((s) => /^FROM /.test(s.instruction));
+    expect(froms).toHaveLength(2);
+    expect(froms.every((s) => s.cached)).toBe(true);
+    expect(build.steps.some((s) => s.instruction === 'COPY --from=build /opt/x /opt/x' && !s.cached)).toBe(true);
+    // the classic builder also reports each finished stage's image as aux.ID: the last one wins
+    const stageIds = loadFixture('classic-multistage').filter(({ msg }) => typeof msg.aux?.ID === 'string');
+    expect(stageIds.length).toBeGreaterThan(1);
+    expect(build.imageId).toBe(lastAuxId('classic-multistage'));
+    expect(build.logTail).toEqual(expect.arrayContaining(['built', 'hello']));
+    expectSaneDurations(build);
+  });
+});
