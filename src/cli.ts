@@ -33,6 +33,7 @@ async function main(argv: string[]): Promise<number> {
           .option('scenario', { alias: 's', type: 'string', default: 'scenarios/default.yaml', describe: 'scenario file (YAML)' })
           .option('reps', { alias: 'n', type: 'number', describe: 'measured repetitions per edit (default: the scenario\'s, 5 if unset)' })
           .option('warmup', { type: 'number', describe: 'unmeasured edits before the measured ones (default: the scenario\'s)' })
+          .option('builder', { choices: ['classic', 'buildkit'] as const, describe: 'override the scenario\'s builder' })
           .option('cold', { type: 'boolean', describe: 'measure a build without cache first (--no-cold: build once, unrecorded)' })
           .option('variants', { type: 'string', array: true, describe: 'only these variants (names from the scenario)' })
           .option('edits', { type: 'string', array: true, describe: 'only these edits (names from the scenario)' })
@@ -48,6 +49,7 @@ async function main(argv: string[]): Promise<number> {
             scenario: args.scenario,
             reps: args.reps,
             warmup: args.warmup,
+            builder: args.builder,
             cold: args.cold,
             variants: args.variants,
             edits: args.edits,

@@ -26,6 +26,7 @@ export interface RunOptions {
   scenario: string;
   reps: number | undefined;
   warmup: number | undefined;
+  builder: Scenario['builder'] | undefined;
   cold: boolean | undefined;
   variants: string[] | undefined;
   edits: string[] | undefined;
@@ -151,6 +152,7 @@ function narrow(scenario: Scenario, options: RunOptions): Scenario {
     ...scenario,
     reps: options.reps ?? scenario.reps,
     warmup: options.warmup ?? scenario.warmup,
+    builder: options.builder ?? scenario.builder,
     cold: options.cold ?? scenario.cold,
     variants: pick(scenario.variants, options.variants, 'variants'),
     edits: pick(scenario.edits, options.edits, 'edits'),

@@ -23,9 +23,16 @@ export async function serveIndexes(directories: readonly string[], port: number)
       response.writeHead(404).end();
       return;
     }
-    const relativePath = decodeURIComponent(url.pathname.slice(mount.prefix.length));
+    let relativePath: string;
+    try {
+      relativePath = decodeURIComponent(url.pathname.slice(mount.prefix.length));
+    } catch {
+      response.writeHead(400).end();
+      return;
+    }
     const path = normalize(join(mount.root, relativePath));
-    if (path !== mount.root && !path.startsWith(mount.root + sep)) {
+    const rootWithSep = mount.root.endsWith(sep) ? mount.root : mount.root + sep;
+    if (path !== mount.root && !path.startsWith(rootWithSep)) {
       response.writeHead(403).end();
       return;
     }
@@ -49,8 +56,13 @@ export async function serveIndexes(directories: readonly string[], port: number)
       'content-type': file.endsWith('.html') ? 'text/html; charset=utf-8' : 'application/octet-stream',
       'content-length': stats.size,
     });
-    if (request.method === 'HEAD') response.end();
-    else createReadStream(file).pipe(response);
+    if (request.method === 'HEAD') {
+      response.end();
+      return;
+    }
+    createReadStream(file)
+      .on('error', () => response.destroy())
+      .pipe(response);
   });
   await listen(server, port);
   return {

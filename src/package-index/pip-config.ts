@@ -15,17 +15,26 @@ export interface LocalIndexes {
 export function localIndexesFrom(pipConfigList: string, env: NodeJS.ProcessEnv): LocalIndexes {
   const values = new Map<string, string>();
   for (const line of pipConfigList.split('\n')) {
-    const match = /^([^=]+)='(.*)'$/.exec(line.trim());
-    if (!match?.[1] || match[2] === undefined) continue;
+    // pip prints values with Python's repr(): '…' or "…", with \n for newlines.
+    const match = /^([^=]+)=(['"])(.*)\2$/.exec(line.trim());
+    if (!match?.[1] || match[3] === undefined) continue;
     const key = match[1].replace(/^.*\./, '');
+    const value = match[3].replace(/\\n/g, ' ').replace(/\\t/g, ' ').replace(/\\(['"\\])/g, '$1');
     if (key === 'index-url' || key === 'extra-index-url') {
-      values.set(key, [values.get(key), match[2]].filter(Boolean).join(' '));
+      values.set(key, [values.get(key), value].filter(Boolean).join(' '));
     }
   }
   const index = env['PIP_INDEX_URL'] ?? values.get('index-url') ?? '';
   const extra = env['PIP_EXTRA_INDEX_URL'] ?? values.get('extra-index-url') ?? '';
   const urls = [...index.split(/\s+/), ...extra.split(/\s+/)].filter((u) => u.startsWith('file://'));
-  return { directories: [...new Set(urls.map((u) => fileURLToPath(u).replace(/\/+$/, '')))] };
+  const directories = urls.flatMap((u) => {
+    try {
+      return [fileURLToPath(u).replace(/\/+$/, '')];
+    } catch {
+      return []; // file://host/… names another machine: not ours to serve
+    }
+  });
+  return { directories: [...new Set(directories)] };
 }
 
 /** Asks the host's pip; no pip means no local indexes. */

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
 import { ScenarioError } from '../errors.js';
@@ -40,18 +40,19 @@ export function parseScenario(text: string, path: string): Scenario {
 
   const variants: VariantSpec[] = data.variants.map((v, i) => {
     const dockerfile = resolve(base, v.dockerfile);
-    if (!existsSync(dockerfile)) {
+    if (!existsSync(dockerfile) || !statSync(dockerfile).isFile()) {
       throw new ScenarioError(shown, `variants[${i}].dockerfile`, `must name an existing Dockerfile; ${dockerfile} does not exist`);
     }
     return { name: v.name, dockerfile, bases: v.bases, buildArgs: v.buildArgs };
   });
   const edits = data.edits.map((e, i) => {
     const target = resolve(context, e.file);
-    if (relative(context, target).startsWith('..')) {
+    const inContext = relative(context, target);
+    if (inContext === '..' || inContext.startsWith(`..${sep}`) || isAbsolute(inContext)) {
       throw new ScenarioError(shown, `edits[${i}].file`, 'must stay inside the build context');
     }
-    if (!existsSync(target)) {
-      throw new ScenarioError(shown, `edits[${i}].file`, `must name a file in the context; ${target} does not exist`);
+    if (!existsSync(target) || !statSync(target).isFile()) {
+      throw new ScenarioError(shown, `edits[${i}].file`, `must name a file in the context; ${target} is not one`);
     }
     if (e.kind === 'replace-line') {
       try {

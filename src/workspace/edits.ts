@@ -74,12 +74,23 @@ function refitNumbers(file: string, text: string, nonce: string): EditApplicatio
     const decimals = /\.(\d+)/.exec(literal)?.[1]?.length ?? 0;
     const value = Number(literal);
     const nudged = value * (1 + (random() * 2 - 1) * 1e-3);
-    const written = /e/i.test(literal) ? nudged.toExponential() : nudged.toFixed(decimals);
+    const written = /e/i.test(literal) ? sameShapeExponential(literal, nudged) : nudged.toFixed(decimals);
     if (written !== literal) changed += 1;
     return written;
   });
   if (changed === 0) throw new WorkspaceError(`The asset ${file} holds no decimal numbers to refit.`, file);
   return { content: Buffer.from(content), summary: `${file}: ${changed} weights refit` };
+}
+
+/** `-7.3e-05` nudged stays `-7.3e-05`-shaped: same mantissa digits, exponent width and case. */
+function sameShapeExponential(literal: string, value: number): string {
+  const [mantissa = '', exponent = ''] = literal.split(/e/i);
+  const digits = /\.(\d+)/.exec(mantissa)?.[1]?.length ?? 0;
+  const [newMantissa = '', newExponent = '0'] = value.toExponential(digits).split('e');
+  const sign = newExponent.startsWith('-') ? '-' : exponent.startsWith('+') ? '+' : '';
+  const width = exponent.replace(/^[-+]/, '').length;
+  const e = literal.includes('E') ? 'E' : 'e';
+  return `${newMantissa}${e}${sign}${newExponent.replace(/^[-+]/, '').padStart(width, '0')}`;
 }
 
 /** mulberry32 seeded from a hash of the seed text: deterministic per nonce. */

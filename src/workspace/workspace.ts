@@ -6,8 +6,8 @@
  * listed in the sent `.dockerignore`, so that the daemon reads it and then drops it from the
  * context, as `docker build -f` does (a fixed name keeps the cache key stable between runs).
  */
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pack } from 'tar-fs';
 import { WorkspaceError } from '../errors.js';
@@ -31,22 +31,29 @@ export class Workspace {
     if (!existsSync(context)) throw new WorkspaceError(`The build context ${context} does not exist.`, context);
     if (!existsSync(dockerfile)) throw new WorkspaceError(`The Dockerfile ${dockerfile} does not exist.`, dockerfile);
     const rules = ignoreRulesFor(context, dockerfile);
+    const inside = relative(context, dockerfile);
+    const dockerfileIsInside = !inside.startsWith(`..${sep}`) && inside !== '..' && !isAbsolute(inside);
+    // Docker always sends the Dockerfile and the .dockerignore, whatever the patterns say.
+    const alwaysSent = new Set(['.dockerignore', ...(dockerfileIsInside ? [inside.split(sep).join('/')] : [])]);
     mkdirSync(dirname(dir), { recursive: true });
     try {
       cpSync(context, dir, {
         recursive: true,
         dereference: false,
+        // Links are copied as written: rewritten to absolute paths they would point back into the user's tree.
+        verbatimSymlinks: true,
         preserveTimestamps: true,
         filter: (source) => {
           const path = relative(context, source).split(sep).join('/');
-          return !rules.ignores(path) || rules.hasExceptions;
+          if (path === '' || alwaysSent.has(path) || !rules.ignores(path)) return true;
+          // An exception (`!pattern`) may re-include something below an ignored directory.
+          return rules.hasExceptions && lstatSync(source).isDirectory();
         },
       });
     } catch (err) {
       throw new WorkspaceError(`Could not copy the build context ${context}: ${(err as Error).message}`, context);
     }
-    const inside = relative(context, dockerfile);
-    const dockerfileInContext = inside.startsWith('..') ? OUTSIDE_DOCKERFILE_NAME : inside.split(sep).join('/');
+    const dockerfileInContext = dockerfileIsInside ? inside.split(sep).join('/') : OUTSIDE_DOCKERFILE_NAME;
     if (dockerfileInContext === OUTSIDE_DOCKERFILE_NAME) {
       writeFileSync(join(dir, OUTSIDE_DOCKERFILE_NAME), readFileSync(dockerfile));
       // The daemon drops the files that the sent .dockerignore names; our rules were applied already.
@@ -67,21 +74,15 @@ export class Workspace {
       this.originals.set(edit.file, original);
     }
     const application = applyEdit(edit, original, nonce, sequence);
+    // A link in the copy may point anywhere (the user's tree too): replace it, never write through it.
+    if (lstatSync(target).isSymbolicLink()) unlinkSync(target);
     writeFileSync(target, application.content);
     return application;
   }
 
-  /** A tar stream of the context as the daemon should receive it. */
+  /** A tar stream of the context as the daemon should receive it (the copy holds nothing else). */
   pack(): Readable {
-    const rules = this.rules;
-    return pack(this.dir, {
-      ignore: rules.hasExceptions
-        ? (name: string) => {
-            const path = relative(this.dir, name).split(sep).join('/');
-            return path !== OUTSIDE_DOCKERFILE_NAME && path !== '.dockerignore' && rules.ignores(path);
-          }
-        : undefined,
-    }) as unknown as Readable;
+    return pack(this.dir) as unknown as Readable;
   }
 
   dispose(): void {

@@ -20,7 +20,8 @@ function decode(name: string): { build: DecodedBuild; events: StepEvent[] } {
 /** The ID the fixture's `moby.image.id` message carried. */
 function reportedImageId(name: string): string | undefined {
   const found = loadFixture(name).find(({ msg }) => (msg as { id?: unknown }).id === 'moby.image.id');
-  return found?.msg.aux?.ID;
+  const aux = found?.msg.aux;
+  return typeof aux === 'object' ? aux.ID : undefined;
 }
 
 const INSTALL = /pip3? install/;

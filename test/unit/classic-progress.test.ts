@@ -16,7 +16,7 @@ function decode(name: string): { build: DecodedBuild; events: StepEvent[] } {
 
 /** The ID in the fixture's last `aux.ID` message: what the daemon said it built. */
 function lastAuxId(name: string): string | undefined {
-  const ids = loadFixture(name).flatMap(({ msg }) => (typeof msg.aux?.ID === 'string' ? [msg.aux.ID] : []));
+  const ids = loadFixture(name).flatMap(({ msg }) => (typeof msg.aux === 'object' && typeof msg.aux.ID === 'string' ? [msg.aux.ID] : []));
   return ids.at(-1);
 }
 
@@ -98,9 +98,12 @@ describe('ClassicProgressDecoder on recorded classic-builder streams', () => {
     expect(froms.every((s) => s.cached)).toBe(true);
     expect(build.steps.some((s) => s.instruction === 'COPY --from=build /opt/x /opt/x' && !s.cached)).toBe(true);
     // the classic builder also reports each finished stage's image as aux.ID: the last one wins
-    const stageIds = loadFixture('classic-multistage').filter(({ msg }) => typeof msg.aux?.ID === 'string');
+    const stageIds = loadFixture('classic-multistage').filter(({ msg }) => typeof msg.aux === 'object' && typeof msg.aux.ID === 'string');
     expect(stageIds.length).toBeGreaterThan(1);
     expect(build.imageId).toBe(lastAuxId('classic-multistage'));
+    // the earlier stages' images are reported too, so that a run can remove them
+    expect(build.stageImageIds).toHaveLength(stageIds.length - 1);
+    expect(build.stageImageIds).not.toContain(build.imageId);
     expect(build.logTail).toEqual(expect.arrayContaining(['built', 'hello']));
     expectSaneDurations(build);
   });

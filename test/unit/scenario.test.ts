@@ -1,0 +1,320 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ErrorObject } from 'ajv';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { ScenarioError } from '../../src/errors.js';
+import { expectationOf, fieldOf, loadScenario, parseScenario } from '../../src/scenario/load-scenario.js';
+import { scenarioSchema } from '../../src/scenario/scenario-schema.js';
+import { makeTempDir, removeTempDirs, writeTree } from './support/temp-dir.js';
+
+const DEFAULT_SCENARIO = fileURLToPath(new URL('../../scenarios/default.yaml', import.meta.url));
+
+/** A scenario directory: `scenario.yaml` beside a build context `ctx/` and a `Dockerfile`. */
+let root: string;
+let scenarioFile: string;
+
+beforeEach(() => {
+  root = makeTempDir();
+  scenarioFile = join(root, 'scenario.yaml');
+  writeTree(root, {
+    Dockerfile: 'FROM python:3.11-slim\nCOPY . /app\n',
+    'ctx/app/main.py': 'GREETING = "hello"\nprint(GREETING)\n',
+    'ctx/requirements.txt': 'fastapi==0.1\n',
+    'ctx/model.json': '{"w": [0.123456]}\n',
+    'ctx-file': 'not a directory',
+  });
+});
+afterEach(removeTempDirs);
+
+/** The smallest valid scenario, as a plain object to be tweaked per spec. */
+function minimal(): Record<string, unknown> {
+  return {
+    name: 'tiny',
+    context: 'ctx',
+    variants: [{ name: 'only', dockerfile: 'Dockerfile' }],
+    edits: [{ name: 'code', kind: 'replace-line', file: 'app/main.py', match: '^GREETING = .*$', with: 'GREETING = "{nonce}"' }],
+  };
+}
+
+function parse(data: unknown): ReturnType<typeof parseScenario> {
+  return parseScenario(typeof data === 'string' ? data : stringify(data), scenarioFile);
+}
+
+/** Runs `action`, expects a ScenarioError and returns it for closer inspection. */
+function scenarioErrorOf(action: () => unknown): ScenarioError {
+  try {
+    action();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ScenarioError);
+    return err as ScenarioError;
+  }
+  throw new Error('expected a ScenarioError, but nothing was thrown');
+}
+
+function expectRejected(data: unknown, field: string, expected: RegExp | string): ScenarioError {
+  const error = scenarioErrorOf(() => parse(data));
+  expect(error.field).toBe(field);
+  if (typeof expected === 'string') expect(error.expected).toContain(expected);
+  else expect(error.expected).toMatch(expected);
+  expect(error.file).toContain('scenario.yaml');
+  expect(error.message).toContain('scenario.yaml');
+  if (field !== '') expect(error.message).toContain(`field "${field}"`);
+  return error;
+}
+
+describe('loadScenario on the bundled scenarios/default.yaml', () => {
+  const scenario = loadScenario(DEFAULT_SCENARIO);
+
+  it('names the three variants naive, optimized and multistage, in that order', () => {
+    expect(scenario.variants.map((v) => v.name)).toEqual(['naive', 'optimized', 'multistage']);
+  });
+
+  it('has the three edits code, requirements and model, of the kinds the file declares', () => {
+    expect(scenario.edits.map((e) => [e.name, e.kind])).toEqual([
+      ['code', 'replace-line'],
+      ['requirements', 'add-requirement'],
+      ['model', 'swap-asset'],
+    ]);
+  });
+
+  it('uses the classic builder, 5 measured reps, no warm-up and a measured cold build', () => {
+    expect(scenario.builder).toBe('classic');
+    expect(scenario.reps).toBe(5);
+    expect(scenario.warmup).toBe(0);
+    expect(scenario.cold).toBe(true);
+  });
+
+  it('resolves the scenario file, the context and every Dockerfile to absolute paths relative to the scenario file', () => {
+    expect(scenario.file).toBe(DEFAULT_SCENARIO);
+    expect(isAbsolute(scenario.context)).toBe(true);
+    expect(scenario.context).toBe(resolve(DEFAULT_SCENARIO, '../../docker/app'));
+    for (const variant of scenario.variants) {
+      expect(isAbsolute(variant.dockerfile)).toBe(true);
+      expect(variant.dockerfile).toBe(resolve(DEFAULT_SCENARIO, `../../docker/variants/${variant.name}.Dockerfile`));
+    }
+  });
+
+  it('keeps the logical base images per variant and fills empty build args', () => {
+    expect(scenario.variants[0]?.bases).toEqual({ OS_BASE: 'general-os' });
+    expect(scenario.variants[1]?.bases).toEqual({ PYTHON_BASE: 'python-3.11-slim' });
+    expect(scenario.variants.every((v) => Object.keys(v.buildArgs).length === 0)).toBe(true);
+  });
+
+  it('turns the health timeout in seconds into milliseconds and keeps the predict request', () => {
+    expect(scenario.health.port).toBe(8000);
+    expect(scenario.health.path).toBe('/health');
+    expect(scenario.health.timeoutMs).toBe(60_000);
+    expect(scenario.health.predict?.path).toBe('/predict');
+    expect((scenario.health.predict?.body as { features: number[] }).features).toHaveLength(64);
+  });
+});
+
+describe('parseScenario fills the documented defaults', () => {
+  it('takes reps 5, warmup 1, cold true and the classic builder when they are omitted', () => {
+    const scenario = parse(minimal());
+    expect(scenario.reps).toBe(5);
+    expect(scenario.warmup).toBe(1);
+    expect(scenario.cold).toBe(true);
+    expect(scenario.builder).toBe('classic');
+  });
+
+  it('takes health port 8000, path /health, a 60 s timeout (60000 ms) and no predict request when health is omitted', () => {
+    expect(parse(minimal()).health).toEqual({ port: 8000, path: '/health', timeoutMs: 60_000, predict: undefined });
+  });
+
+  it('fills the health fields that a partial health section leaves out', () => {
+    const scenario = parse({ ...minimal(), health: { port: 9000 } });
+    expect(scenario.health).toEqual({ port: 9000, path: '/health', timeoutMs: 60_000, predict: undefined });
+  });
+
+  it('gives every variant empty bases and build args when they are omitted', () => {
+    expect(parse(minimal()).variants[0]).toMatchObject({ bases: {}, buildArgs: {} });
+  });
+
+  it('keeps values that are given instead of the defaults', () => {
+    const scenario = parse({ ...minimal(), builder: 'buildkit', reps: 3, warmup: 0, cold: false, health: { timeoutSeconds: 2.5 } });
+    expect(scenario).toMatchObject({ builder: 'buildkit', reps: 3, warmup: 0, cold: false });
+    expect(scenario.health.timeoutMs).toBe(2500);
+  });
+
+  it('resolves the context and Dockerfiles relative to the scenario file, not to the working directory', () => {
+    const scenario = parse(minimal());
+    expect(scenario.context).toBe(join(root, 'ctx'));
+    expect(scenario.variants[0]?.dockerfile).toBe(join(root, 'Dockerfile'));
+    expect(scenario.file).toBe(scenarioFile);
+  });
+
+  it('accepts every edit kind with its own fields', () => {
+    const scenario = parse({
+      ...minimal(),
+      edits: [
+        { name: 'code', kind: 'replace-line', file: 'app/main.py', match: '^GREETING', with: 'GREETING = "{nonce}"' },
+        { name: 'tail', kind: 'append-line', file: 'app/main.py', line: '# {nonce}' },
+        { name: 'requirements', kind: 'add-requirement', file: 'requirements.txt', packages: ['six==1.17.0', 'toolz'] },
+        { name: 'model', kind: 'swap-asset', file: 'model.json', generator: 'refit-numbers' },
+      ],
+    });
+    expect(scenario.edits.map((e) => e.kind)).toEqual(['replace-line', 'append-line', 'add-requirement', 'swap-asset']);
+  });
+});
+
+describe('parseScenario rejects a bad file with a ScenarioError that names the file and the field', () => {
+  it('rejects text that is not valid YAML, naming the file as a whole', () => {
+    const error = expectRejected('name: [unclosed\ncontext: ctx\n', '', 'is not valid YAML');
+    expect(error.message).toContain('the file');
+  });
+
+  it('rejects a file without variants: field "variants" is required', () => {
+    const { variants: _omitted, ...rest } = minimal();
+    expectRejected(rest, 'variants', 'is required');
+  });
+
+  it('rejects an unknown top-level field, naming that field', () => {
+    expectRejected({ ...minimal(), repetitions: 3 }, 'repetitions', 'is not a known field here');
+  });
+
+  it('rejects an unknown field inside a variant, with its index in the field path', () => {
+    expectRejected({ ...minimal(), variants: [{ name: 'only', dockerfile: 'Dockerfile', file: 'x' }] }, 'variants[0].file', 'is not a known field here');
+  });
+
+  it('rejects builder: docker and lists the allowed builders "classic" and "buildkit"', () => {
+    const error = expectRejected({ ...minimal(), builder: 'docker' }, 'builder', 'must be one of');
+    expect(error.expected).toContain('"classic"');
+    expect(error.expected).toContain('"buildkit"');
+  });
+
+  it('rejects reps: 0 (at least one measured repetition)', () => {
+    expectRejected({ ...minimal(), reps: 0 }, 'reps', '>= 1');
+  });
+
+  it('rejects a replace-line edit whose replacement lacks {nonce}, saying that it must contain {nonce}', () => {
+    const edits = [{ name: 'code', kind: 'replace-line', file: 'app/main.py', match: '^GREETING', with: 'GREETING = "same every time"' }];
+    expectRejected({ ...minimal(), edits }, 'edits[0].with', '{nonce}');
+  });
+
+  it('rejects an append-line edit whose line lacks {nonce}', () => {
+    const edits = [{ name: 'tail', kind: 'append-line', file: 'app/main.py', line: '# constant' }];
+    expectRejected({ ...minimal(), edits }, 'edits[0].line', '{nonce}');
+  });
+
+  it('rejects an edit of an unknown kind, naming its kind field', () => {
+    const edits = [{ name: 'code', kind: 'rewrite-file', file: 'app/main.py' }];
+    const error = expectRejected({ ...minimal(), edits }, 'edits[0].kind', 'must be one of');
+    expect(error.expected).toContain('"replace-line"');
+  });
+
+  it('rejects a field that belongs to another edit kind', () => {
+    const edits = [{ name: 'model', kind: 'swap-asset', file: 'model.json', generator: 'refit-numbers', packages: ['six'] }];
+    expectRejected({ ...minimal(), edits }, 'edits[0].packages', 'is not a known field here');
+  });
+
+  it('rejects a variant whose Dockerfile does not exist, naming variants[0].dockerfile', () => {
+    const error = expectRejected({ ...minimal(), variants: [{ name: 'only', dockerfile: 'Missing.Dockerfile' }] }, 'variants[0].dockerfile', 'must name an existing Dockerfile');
+    expect(error.expected).toContain(join(root, 'Missing.Dockerfile'));
+  });
+
+  it('rejects a context that is not a directory', () => {
+    expectRejected({ ...minimal(), context: 'ctx-file' }, 'context', 'must name a directory');
+  });
+
+  it('rejects a context that does not exist', () => {
+    expectRejected({ ...minimal(), context: 'nowhere' }, 'context', 'must name a directory');
+  });
+
+  it('rejects an edit of a file outside the context (../x)', () => {
+    const edits = [{ name: 'code', kind: 'append-line', file: '../Dockerfile', line: '# {nonce}' }];
+    expectRejected({ ...minimal(), edits }, 'edits[0].file', 'must stay inside the build context');
+  });
+
+  it('rejects an edit of a file that the context does not hold', () => {
+    const edits = [{ name: 'code', kind: 'append-line', file: 'app/missing.py', line: '# {nonce}' }];
+    expectRejected({ ...minimal(), edits }, 'edits[0].file', 'must name a file in the context');
+  });
+
+  it('rejects two variants with the same name, naming the second one', () => {
+    const variants = [
+      { name: 'same', dockerfile: 'Dockerfile' },
+      { name: 'same', dockerfile: 'Dockerfile' },
+    ];
+    expectRejected({ ...minimal(), variants }, 'variants[1].name', 'must be unique');
+  });
+
+  it('rejects two edits with the same name', () => {
+    const edit = { name: 'code', kind: 'append-line', file: 'app/main.py', line: '# {nonce}' };
+    expectRejected({ ...minimal(), edits: [edit, edit] }, 'edits[1].name', 'must be unique');
+  });
+
+  it('rejects a replace-line match that is not a valid regular expression', () => {
+    const edits = [{ name: 'code', kind: 'replace-line', file: 'app/main.py', match: '^GREETING = (', with: 'GREETING = "{nonce}"' }];
+    expectRejected({ ...minimal(), edits }, 'edits[0].match', 'must be a regular expression');
+  });
+
+  it('rejects a variant name that is not a lower-case identifier', () => {
+    expectRejected({ ...minimal(), variants: [{ name: 'Has Space', dockerfile: 'Dockerfile' }] }, 'variants[0].name', 'must match');
+  });
+});
+
+describe('loadScenario reads the file from disk', () => {
+  it('gives the same scenario as parseScenario on the file text', () => {
+    writeTree(root, { 'scenario.yaml': stringify(minimal()) });
+    expect(loadScenario(scenarioFile)).toEqual(parse(minimal()));
+  });
+
+  it('rejects a path that does not exist with a ScenarioError about the file', () => {
+    const missing = join(root, 'nope.yaml');
+    const error = scenarioErrorOf(() => loadScenario(missing));
+    expect(error.file).toBe(missing);
+    expect(error.field).toBe('');
+    expect(error.expected).toBe('does not exist');
+  });
+});
+
+describe('fieldOf and expectationOf turn Ajv errors into a field path and a sentence', () => {
+  function ajvError(error: Partial<ErrorObject> & Pick<ErrorObject, 'keyword'>): ErrorObject {
+    return { instancePath: '', schemaPath: '#', params: {}, ...error };
+  }
+
+  it('writes array indexes in brackets: /variants/0/dockerfile → variants[0].dockerfile', () => {
+    expect(fieldOf(ajvError({ keyword: 'minLength', instancePath: '/variants/0/dockerfile' }))).toBe('variants[0].dockerfile');
+  });
+
+  it('appends the missing property of a required error', () => {
+    expect(fieldOf(ajvError({ keyword: 'required', params: { missingProperty: 'variants' } }))).toBe('variants');
+    expect(fieldOf(ajvError({ keyword: 'required', instancePath: '/edits/2', params: { missingProperty: 'with' } }))).toBe('edits[2].with');
+  });
+
+  it('appends the unknown property of an additionalProperties error', () => {
+    expect(fieldOf(ajvError({ keyword: 'additionalProperties', instancePath: '/health', params: { additionalProperty: 'host' } }))).toBe('health.host');
+  });
+
+  it('gives an empty field and a generic sentence when there is no error object', () => {
+    expect(fieldOf(undefined)).toBe('');
+    expect(expectationOf(undefined)).toBe('is not a valid scenario');
+  });
+
+  it('explains a pattern error by the pattern, except for the {nonce} pattern which gets its own sentence', () => {
+    expect(expectationOf(ajvError({ keyword: 'pattern', params: { pattern: '^/' } }))).toBe('must match ^/');
+    expect(expectationOf(ajvError({ keyword: 'pattern', params: { pattern: '\\{nonce\\}' } }))).toMatch(/must contain \{nonce\}/);
+  });
+
+  it("falls back on Ajv's own message for other keywords", () => {
+    expect(expectationOf(ajvError({ keyword: 'type', message: 'must be integer' }))).toBe('must be integer');
+  });
+});
+
+describe('scenarioSchema', () => {
+  it('requires name, context, variants and edits at the top level', () => {
+    expect(scenarioSchema.required).toEqual(['name', 'context', 'variants', 'edits']);
+  });
+
+  it('declares the defaults in one place: builder classic, reps 5, warmup 1, cold true', () => {
+    const { builder, reps, warmup, cold } = scenarioSchema.properties;
+    expect([builder.default, reps.default, warmup.default, cold.default]).toEqual(['classic', 5, 1, true]);
+  });
+
+  it('declares the health defaults: port 8000, path /health, 60 s', () => {
+    const health = scenarioSchema.properties.health.properties;
+    expect([health.port.default, health.path.default, health.timeoutSeconds.default]).toEqual([8000, '/health', 60]);
+  });
+});
