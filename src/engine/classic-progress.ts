@@ -55,9 +55,9 @@ export class ClassicProgressDecoder {
 
   /**
    * @param onStep called with each step as it starts, for progress displays
-   * @param requestLabels the `labels` build parameter: the classic builder applies it as an
-   *   extra last step (`LABEL k=v`) that is not in the Dockerfile and misses the cache whenever
-   *   the labels change (every run); it is left out of the steps.
+   * @param requestLabels the `labels` build parameter: the classic builder applies it as extra
+   *   last steps, one `LABEL k=v` per label, that are not in the Dockerfile and miss the cache
+   *   whenever the labels change (every run); they are left out of the steps.
    */
   constructor(
     private readonly onStep?: (index: number, total: number, instruction: string) => void,
@@ -107,13 +107,14 @@ export class ClassicProgressDecoder {
       const instruction = step[3] ?? '';
       const index = Number(step[1]);
       const total = Number(step[2]);
-      if (index === total && this.isInjectedLabelStep(instruction)) {
+      const injected = Object.keys(this.requestLabels).length;
+      if (index > total - injected && this.isInjectedLabelStep(instruction)) {
         this.open = undefined;
         return;
       }
       this.open = { index, total, instruction, startedAt: atMs, usedCache: false };
-      // The total counts the injected LABEL step, which is not the user's.
-      this.onStep?.(index, Object.keys(this.requestLabels).length > 0 ? total - 1 : total, instruction);
+      // The total counts the injected LABEL steps, which are not the user's.
+      this.onStep?.(index, total - injected, instruction);
       return;
     }
     if (this.open && line.trim() === '---> Using cache') this.open.usedCache = true;
@@ -125,9 +126,9 @@ export class ClassicProgressDecoder {
   }
 
   private isInjectedLabelStep(instruction: string): boolean {
-    const entries = Object.entries(this.requestLabels);
-    if (entries.length === 0 || !instruction.startsWith('LABEL ')) return false;
-    return entries.every(([key, value]) => instruction.includes(`${key}=${value}`) || instruction.includes(`"${key}"="${value}"`));
+    if (!instruction.startsWith('LABEL ')) return false;
+    const label = instruction.slice('LABEL '.length).trim();
+    return Object.entries(this.requestLabels).some(([key, value]) => label === `${key}=${value}` || label === `"${key}"="${value}"`);
   }
 
   private close(atMs: number): void {

@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SuiteResult } from '../../src/report/result-types.js';
-import { labelledContainers, labelledImages, startCli } from '../support/cli.js';
+import { allContainers, labelledContainers, labelledImages, startCli } from '../support/cli.js';
 
 const out = mkdtempSync(join(tmpdir(), 'lb-it-interrupt-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('an interrupted run', () => {
   it('exits 130, writes a partial result, and leaves no labelled container or image', async () => {
+    const containersBefore = allContainers();
     let interrupted = false;
     // The optimized cold build installs the Python stack: SIGINT lands while it runs.
     const outcome = await startCli(['run', '--variants', 'optimized', '--edits', 'code', '--reps', '1', '--out', out], (stderr, child) => {
@@ -28,5 +29,7 @@ describe('an interrupted run', () => {
     expect(existsSync(join(out, 'samples.jsonl'))).toBe(true);
     expect(labelledContainers()).toEqual([]);
     expect(labelledImages(result.runId)).toEqual([]);
+    // the builder's own container for the interrupted RUN step carries no label: it must be gone too
+    expect(allContainers().filter((id) => !containersBefore.includes(id))).toEqual([]);
   });
 });

@@ -39,3 +39,8 @@ export function labelledContainers(runId?: string): string[] {
 export function labelledImages(runId: string): string[] {
   return spawnSync('docker', ['images', '-q', '--filter', `label=layerbench.run=${runId}`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
 }
+
+/** Every container on the daemon, labelled or not (to see what a run left). */
+export function allContainers(): string[] {
+  return spawnSync('docker', ['ps', '-aq', '--no-trunc'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+}

@@ -29,6 +29,34 @@ function expectSaneDurations(build: DecodedBuild): void {
   }
 }
 
+describe('ClassicProgressDecoder and the labels of the build request', () => {
+  const labels = { 'layerbench.run': 'fixture-recording' };
+
+  it('leaves out the LABEL steps the daemon appends for the request labels', () => {
+    const events: StepEvent[] = [];
+    const build = replayFixture('classic-cold', new ClassicProgressDecoder((index, total, instruction) => events.push({ index, total, instruction }), labels));
+    const withoutLabels = decode('classic-cold').build;
+    expect(build.steps).toHaveLength(withoutLabels.steps.length - 1);
+    expect(build.steps.some((s) => s.instruction.includes('layerbench.run'))).toBe(false);
+    // the progress total counts only the Dockerfile's own steps
+    expect(new Set(events.map((e) => e.total))).toEqual(new Set([build.steps.length]));
+  });
+
+  it('keeps a LABEL the Dockerfile itself has', () => {
+    const decoder = new ClassicProgressDecoder(undefined, labels);
+    decoder.push({ stream: 'Step 1/3 : FROM scratch\n' }, 0);
+    decoder.push({ stream: 'Step 2/3 : LABEL team=core\n' }, 1);
+    decoder.push({ stream: 'Step 3/3 : LABEL layerbench.run=fixture-recording\n' }, 2);
+    decoder.push({ aux: { ID: 'sha256:abc' } }, 3);
+    expect(decoder.finish(4).steps.map((s) => s.instruction)).toEqual(['FROM scratch', 'LABEL team=core']);
+  });
+
+  it('a fully cached rebuild with new run labels still has no missed step', () => {
+    const build = replayFixture('classic-cached', new ClassicProgressDecoder(undefined, labels));
+    expect(firstMissStep(build.steps)).toBeNull();
+  });
+});
+
 describe('ClassicProgressDecoder on recorded classic-builder streams', () => {
   it('decodes a cold build: every step, in order, nothing but FROM cached', () => {
     const { build, events } = decode('classic-cold');
