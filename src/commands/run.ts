@@ -93,7 +93,9 @@ export async function runCommand(engine: DockerEngine, options: RunOptions): Pro
   } finally {
     progress.done();
     rmSync(scratch, { recursive: true, force: true });
-    const removed = await removeLabelled(engine, runLabelFilter(runId), { keepImages: options.keepImages }).catch(() => undefined);
+    const removed = await removeLabelled(engine, runLabelFilter(runId), { keepImages: options.keepImages })
+      .then(async (counts) => (options.keepImages ? counts : { ...counts, leftovers: await engine.removeBuildLeftovers(startedAt) }))
+      .catch(() => undefined);
     if (removed === undefined) say(`could not remove everything this run created; \`layerbench clean\` will`);
     const result: SuiteResult = {
       schemaVersion: RESULT_SCHEMA_VERSION,

@@ -99,7 +99,7 @@ export class BuildkitProgressDecoder {
       });
     }
     // BuildKit keeps stages in its own cache, not as images: there are none to clean up.
-    return { steps, imageId: this.imageId, stageImageIds: [], failure: this.failure(), logTail: [...this.tail] };
+    return { steps, imageId: this.imageId, stageImageIds: [], mentionedImageIds: [], runningContainerId: undefined, failure: this.failure(), logTail: [...this.tail] };
   }
 
   private failure(): DecodedBuild['failure'] {

@@ -28,6 +28,13 @@ export interface DecodedBuild {
    * leaves them behind.
    */
   stageImageIds: string[];
+  /**
+   * Every image ID the stream named (` ---> 1a2b3c4d5e6f`), short form, cache hits included:
+   * what an interrupted or failed build may leave behind.
+   */
+  mentionedImageIds: string[];
+  /** the container of the step that was running when the stream ended, if one was */
+  runningContainerId: string | undefined;
   /** set when the stream carried an error: the build failed even if the HTTP status was 200 */
   failure: { step: string | undefined; message: string } | undefined;
   logTail: string[];
@@ -49,6 +56,8 @@ export class ClassicProgressDecoder {
   private open: OpenStep | undefined;
   private readonly reportedIds: string[] = [];
   private builtId: string | undefined;
+  private readonly mentionedIds: string[] = [];
+  private runningContainer: string | undefined;
   private failure: DecodedBuild['failure'];
   private readonly tail: string[] = [];
   private partial = '';
@@ -86,6 +95,8 @@ export class ClassicProgressDecoder {
       steps: this.steps,
       imageId,
       stageImageIds: this.reportedIds.filter((id) => id !== imageId),
+      mentionedImageIds: [...this.mentionedIds],
+      runningContainerId: this.runningContainer,
       failure: this.failure,
       logTail: [...this.tail],
     };
@@ -117,6 +128,13 @@ export class ClassicProgressDecoder {
       this.onStep?.(index, total - injected, instruction);
       return;
     }
+    const arrow = /^\s*---> (?:Running in ([0-9a-f]{12,64})|([0-9a-f]{12,64}))\s*$/.exec(line);
+    if (arrow?.[1] !== undefined) this.runningContainer = arrow[1];
+    if (arrow?.[2] !== undefined) {
+      this.mentionedIds.push(arrow[2]);
+      this.runningContainer = undefined;
+    }
+    if (/^Removing intermediate container /.test(line)) this.runningContainer = undefined;
     if (this.open && line.trim() === '---> Using cache') this.open.usedCache = true;
     const built = /^Successfully built ([0-9a-f]+)$/.exec(line);
     if (built) {

@@ -83,6 +83,12 @@ export interface DockerEngine {
   removeImage(reference: string): Promise<void>;
   /** Removes an image only if nothing uses it (no tag, child or container); otherwise leaves it. */
   removeImageIfUnused(id: string): Promise<void>;
+  /**
+   * Removes the intermediate images this engine's builds made since `since` (the builder
+   * makes them without labels; an interrupted build leaves its chain behind), leaves first,
+   * each only when nothing uses it. Images older than `since` are never touched.
+   */
+  removeBuildLeftovers(since: Date): Promise<number>;
   /** Starts a container with one port published on 127.0.0.1 (random host port). */
   startService(image: string, containerPort: number, labels: Record<string, string>): Promise<ServiceContainer>;
   containerLogs(id: string): Promise<string>;

@@ -28,6 +28,8 @@ const PING_TIMEOUT_MS = 5_000;
 export class DockerodeEngine implements DockerEngine {
   readonly endpoint: string;
   private readonly docker: Docker;
+  /** image IDs named by this engine's build streams, in the order they appeared */
+  private readonly mentionedImages: string[] = [];
 
   constructor(private readonly now: () => number = () => performance.now()) {
     this.docker = new Docker();
@@ -63,17 +65,24 @@ export class DockerodeEngine implements DockerEngine {
         ? new BuildkitProgressDecoder(request.onStep)
         : new ClassicProgressDecoder(request.onStep, request.labels);
     const startedAt = this.now();
+    let streamError: unknown;
     try {
       const stream = await this.postBuild(request);
       await readJsonStream(stream, (message, at) => decoder.push(message as BuildStreamMessage, at), this.now);
     } catch (err) {
-      if (request.signal?.aborted) throw new InterruptedError();
-      if (looksLikeDiskFull(describe(err))) throw new DiskFullError(describe(err));
-      throw new BuildFailedError(request.variant, undefined, describe(err), []);
+      streamError = err;
     }
     const finishedAt = this.now();
-    if (request.signal?.aborted) throw new InterruptedError();
     const decoded = decoder.finish(finishedAt);
+    this.mentionedImages.push(...decoded.mentionedImageIds, ...decoded.stageImageIds);
+    if (request.signal?.aborted) {
+      if (decoded.runningContainerId !== undefined) await this.awaitBuildContainerGone(decoded.runningContainerId);
+      throw new InterruptedError();
+    }
+    if (streamError !== undefined) {
+      if (looksLikeDiskFull(describe(streamError))) throw new DiskFullError(describe(streamError));
+      throw new BuildFailedError(request.variant, decoded.failure?.step, describe(streamError), decoded.logTail);
+    }
     if (decoded.failure !== undefined) {
       if (looksLikeDiskFull(decoded.failure.message)) throw new DiskFullError(decoded.failure.message);
       throw new BuildFailedError(request.variant, decoded.failure.step, decoded.failure.message, decoded.logTail);
@@ -187,6 +196,40 @@ export class DockerodeEngine implements DockerEngine {
       if (status === 404 || status === 409) return; // gone, or still used: leave it
       throw this.translate(err);
     }
+  }
+
+  async removeBuildLeftovers(since: Date): Promise<number> {
+    let removed = 0;
+    for (const id of [...new Set(this.mentionedImages)].reverse()) {
+      const image = await this.inspectImage(id);
+      if (image === undefined || image.createdAt.getTime() < since.getTime() - 1000) continue;
+      try {
+        // noprune: exactly the images named here, never a parent the cascade would reach
+        await this.docker.getImage(image.id).remove({ force: false, noprune: true });
+        removed += 1;
+      } catch (err) {
+        const status = statusOf(err);
+        if (status !== 404 && status !== 409) throw this.translate(err);
+      }
+    }
+    return removed;
+  }
+
+  /**
+   * A cancelled classic build leaves the container of its running step to the daemon, which
+   * removes it (forcerm) a moment later; wait for that, and remove it if the daemon did not.
+   */
+  private async awaitBuildContainerGone(shortId: string): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      try {
+        await this.docker.getContainer(shortId).inspect();
+      } catch {
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    await this.removeContainer(shortId);
   }
 
   async startService(image: string, containerPort: number, labels: Record<string, string>): Promise<ServiceContainer> {

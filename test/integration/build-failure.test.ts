@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DockerodeEngine } from '../../src/engine/dockerode-engine.js';
 import { BuildFailedError } from '../../src/errors.js';
 import { Workspace } from '../../src/workspace/workspace.js';
-import { labelledContainers, runCli } from '../support/cli.js';
+import { danglingImages, labelledContainers, runCli } from '../support/cli.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'lb-it-failure-'));
 const context = join(scratch, 'context');
@@ -33,6 +33,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 describe('a build that fails', () => {
   it('rejects with BuildFailedError naming the failing step, its reason and the log tail', async () => {
     const engine = new DockerodeEngine();
+    const since = new Date();
     const workspace = Workspace.create(join(scratch, 'ws'), context, join(scratch, 'broken.Dockerfile'));
     const base = (await engine.inspectImage('python:3.11-slim-bookworm')) ? 'python:3.11-slim-bookworm' : 'layerbench/bookworm-python3:1';
     const failure = await engine
@@ -51,6 +52,7 @@ describe('a build that fails', () => {
       })
       .then(() => undefined, (err: unknown) => err);
     workspace.dispose();
+    await engine.removeBuildLeftovers(since);
     expect(failure).toBeInstanceOf(BuildFailedError);
     const error = failure as BuildFailedError;
     expect(error.step).toMatch(/RUN echo about to fail && exit 3/);
@@ -58,12 +60,14 @@ describe('a build that fails', () => {
     expect(error.logTail.join('\n')).toContain('about to fail');
   });
 
-  it('makes `layerbench run` exit 1 with one paragraph naming the step, and no stack trace', () => {
+  it('makes `layerbench run` exit 1 with one paragraph naming the step, no stack trace, nothing left', () => {
+    const danglingBefore = danglingImages();
     const outcome = runCli(['run', '--scenario', join(scratch, 'broken.yaml'), '--out', join(scratch, 'out')]);
     expect(outcome.code).toBe(1);
     expect(outcome.stderr).toMatch(/The build of "broken" failed at Step \d+\/\d+ : RUN echo about to fail && exit 3/);
     expect(outcome.stderr).toContain('| about to fail');
     expect(outcome.stderr).not.toMatch(/\n\s+at /);
     expect(labelledContainers()).toEqual([]);
+    expect(danglingImages().filter((id) => !danglingBefore.includes(id))).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SuiteResult } from '../../src/report/result-types.js';
-import { allContainers, labelledContainers, labelledImages, startCli } from '../support/cli.js';
+import { allContainers, danglingImages, labelledContainers, labelledImages, startCli } from '../support/cli.js';
 
 const out = mkdtempSync(join(tmpdir(), 'lb-it-interrupt-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -12,6 +12,7 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 describe('an interrupted run', () => {
   it('exits 130, writes a partial result, and leaves no labelled container or image', async () => {
     const containersBefore = allContainers();
+    const danglingBefore = danglingImages();
     let interrupted = false;
     // The optimized cold build installs the Python stack: SIGINT lands while it runs.
     const outcome = await startCli(['run', '--variants', 'optimized', '--edits', 'code', '--reps', '1', '--out', out], (stderr, child) => {
@@ -31,5 +32,7 @@ describe('an interrupted run', () => {
     expect(labelledImages(result.runId)).toEqual([]);
     // the builder's own container for the interrupted RUN step carries no label: it must be gone too
     expect(allContainers().filter((id) => !containersBefore.includes(id))).toEqual([]);
+    // nor do the intermediate images of the interrupted build (the builder does not label them)
+    expect(danglingImages().filter((id) => !danglingBefore.includes(id))).toEqual([]);
   });
 });

@@ -40,6 +40,11 @@ export function labelledImages(runId: string): string[] {
   return spawnSync('docker', ['images', '-q', '--filter', `label=layerbench.run=${runId}`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
 }
 
+/** Untagged images that no image builds on: what a build left behind when nothing removed it. */
+export function danglingImages(): string[] {
+  return spawnSync('docker', ['images', '-q', '--no-trunc', '--filter', 'dangling=true'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+}
+
 /** Every container on the daemon, labelled or not (to see what a run left). */
 export function allContainers(): string[] {
   return spawnSync('docker', ['ps', '-aq', '--no-trunc'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);

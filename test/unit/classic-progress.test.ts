@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ClassicProgressDecoder, firstMissStep, type DecodedBuild } from '../../src/engine/classic-progress.js';
-import { loadFixture, replayFixture } from './support/replay-fixture.js';
-
-interface StepEvent {
-  index: number;
-  total: number;
-  instruction: string;
-}
+import { type StepEvent, lastReportedImageId, loadFixture, replayFixture, replayWithEvents } from './support/replay-fixture.js';
 
 function decode(name: string): { build: DecodedBuild; events: StepEvent[] } {
-  const events: StepEvent[] = [];
-  const build = replayFixture(name, new ClassicProgressDecoder((index, total, instruction) => events.push({ index, total, instruction })));
-  return { build, events };
-}
-
-/** The ID in the fixture's last `aux.ID` message: what the daemon said it built. */
-function lastAuxId(name: string): string | undefined {
-  const ids = loadFixture(name).flatMap(({ msg }) => (typeof msg.aux === 'object' && typeof msg.aux.ID === 'string' ? [msg.aux.ID] : []));
-  return ids.at(-1);
+  return replayWithEvents(name, (onStep) => new ClassicProgressDecoder(onStep));
 }
 
 const INSTALL = /pip3? install/;
@@ -62,7 +48,7 @@ describe('ClassicProgressDecoder on recorded classic-builder streams', () => {
     const { build, events } = decode('classic-cold');
     expect(build.failure).toBeUndefined();
     expect(build.imageId).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(build.imageId).toBe(lastAuxId('classic-cold'));
+    expect(build.imageId).toBe(lastReportedImageId('classic-cold'));
     expect(build.steps.map((s) => s.index)).toEqual(build.steps.map((_, i) => i + 1));
     expect(build.steps[0]?.instruction).toMatch(/^FROM /);
     expect(build.steps[0]?.cached).toBe(true);
@@ -76,31 +62,6 @@ describe('ClassicProgressDecoder on recorded classic-builder streams', () => {
     expect(new Set(events.map((e) => e.total))).toEqual(new Set([build.steps.length]));
     expectSaneDurations(build);
     expect(firstMissStep(build.steps)).toBe(2);
-  });
-
-  it('decodes a fully cached rebuild: every step cached, no first miss', () => {
-    const { build } = decode('classic-cached');
-    expect(build.failure).toBeUndefined();
-    expect(build.imageId).toBe(lastAuxId('classic-cached'));
-    expect(build.steps.length).toBeGreaterThan(0);
-    expect(build.steps.filter((s) => !s.cached)).toEqual([]);
-    expect(firstMissStep(build.steps)).toBeNull();
-    expectSaneDurations(build);
-  });
-
-  it('decodes a rebuild after a source edit: install cached, the source COPY is the first miss', () => {
-    const { build } = decode('classic-code-edit');
-    expect(build.failure).toBeUndefined();
-    expect(build.imageId).toBe(lastAuxId('classic-code-edit'));
-    const install = build.steps.find((s) => INSTALL.test(s.instruction));
-    const copySource = build.steps.find((s) => s.instruction === 'COPY app.py .');
-    expect(install?.cached).toBe(true);
-    expect(copySource?.cached).toBe(false);
-    expect(firstMissStep(build.steps)).toBe(copySource?.index);
-    const after = build.steps.filter((s) => s.index > (copySource?.index ?? Infinity));
-    expect(after.length).toBeGreaterThan(0);
-    expect(after.filter((s) => s.cached)).toEqual([]);
-    expectSaneDurations(build);
   });
 
   it('decodes a failing RUN: the failure names the step and the exit code, the tail has its output', () => {
@@ -128,7 +89,7 @@ describe('ClassicProgressDecoder on recorded classic-builder streams', () => {
     // the classic builder also reports each finished stage's image as aux.ID: the last one wins
     const stageIds = loadFixture('classic-multistage').filter(({ msg }) => typeof msg.aux === 'object' && typeof msg.aux.ID === 'string');
     expect(stageIds.length).toBeGreaterThan(1);
-    expect(build.imageId).toBe(lastAuxId('classic-multistage'));
+    expect(build.imageId).toBe(lastReportedImageId('classic-multistage'));
     // the earlier stages' images are reported too, so that a run can remove them
     expect(build.stageImageIds).toHaveLength(stageIds.length - 1);
     expect(build.stageImageIds).not.toContain(build.imageId);

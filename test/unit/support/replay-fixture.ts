@@ -39,3 +39,25 @@ export function replayFixture(name: string, decoder: ProgressDecoder): DecodedBu
   for (const { t, msg } of messages) decoder.push(msg, t);
   return decoder.finish(messages.at(-1)?.t ?? 0);
 }
+
+/** The last image ID the daemon reported in the fixture (classic `aux.ID`, BuildKit `moby.image.id`). */
+export function lastReportedImageId(name: string): string | undefined {
+  const ids = loadFixture(name).flatMap(({ msg }) => (typeof msg.aux === 'object' && typeof msg.aux.ID === 'string' ? [msg.aux.ID] : []));
+  return ids.at(-1);
+}
+
+export interface StepEvent {
+  index: number;
+  total: number;
+  instruction: string;
+}
+
+/** Replays a fixture into a decoder made with an `onStep` that records every step event. */
+export function replayWithEvents(
+  name: string,
+  makeDecoder: (onStep: (index: number, total: number, instruction: string) => void) => ProgressDecoder,
+): { build: DecodedBuild; events: StepEvent[] } {
+  const events: StepEvent[] = [];
+  const build = replayFixture(name, makeDecoder((index, total, instruction) => events.push({ index, total, instruction })));
+  return { build, events };
+}
