@@ -3,6 +3,7 @@
  * The command line. The one place that turns errors into a message and an exit code.
  * Progress goes to stderr, results to stdout.
  */
+import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { bootstrapCommand } from './commands/bootstrap.js';
@@ -15,6 +16,7 @@ import { DEFAULT_INDEX_PORT } from './package-index/package-index.js';
 import { VERSION } from './version.js';
 
 const engine = new DockerodeEngine();
+const BUNDLED_SCENARIO = fileURLToPath(new URL('../scenarios/default.yaml', import.meta.url));
 
 async function main(argv: string[]): Promise<number> {
   let exitCode: number = ExitCode.ok;
@@ -30,7 +32,7 @@ async function main(argv: string[]): Promise<number> {
       'Run a scenario: build each variant, apply each edit, rebuild, measure, print the comparison',
       (y) =>
         y
-          .option('scenario', { alias: 's', type: 'string', default: 'scenarios/default.yaml', describe: 'scenario file (YAML)' })
+          .option('scenario', { alias: 's', type: 'string', default: BUNDLED_SCENARIO, defaultDescription: 'the bundled scenarios/default.yaml', describe: 'scenario file (YAML)' })
           .option('reps', { alias: 'n', type: 'number', describe: 'measured repetitions per edit (default: the scenario\'s, 5 if unset)' })
           .option('warmup', { type: 'number', describe: 'unmeasured edits before the measured ones (default: the scenario\'s)' })
           .option('builder', { choices: ['classic', 'buildkit'] as const, describe: 'override the scenario\'s builder' })

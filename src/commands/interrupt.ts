@@ -1,3 +1,5 @@
+import { InterruptedError } from '../errors.js';
+
 /**
  * Ctrl-C and SIGTERM take the same path as an error: the signal aborts the work, whose
  * `finally` blocks clean up. A second Ctrl-C gives up on cleaning and says what is left.
@@ -19,6 +21,10 @@ export async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>
   process.on('SIGTERM', handler);
   try {
     return await work(controller.signal);
+  } catch (err) {
+    // Ctrl-C also reaches child processes (debootstrap, tar): whatever they fail with, it was the interrupt.
+    if (controller.signal.aborted && !(err instanceof InterruptedError)) throw new InterruptedError();
+    throw err;
   } finally {
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
