@@ -2,13 +2,13 @@
  * Runs the planned builds of a scenario and turns each into a sample.
  * Dependencies come in (engine, workspaces, clock, sink); nothing here knows about the CLI.
  */
-import type { DockerEngine } from '../engine/docker-engine.js';
+import type { BuildOutcome, DockerEngine } from '../engine/docker-engine.js';
 import { firstMissStep } from '../engine/classic-progress.js';
-import { compareLayers } from '../engine/layer-sizes.js';
+import { compareLayers, type LayerSizes } from '../engine/layer-sizes.js';
 import { runLabels, VARIANT_LABEL } from '../engine/labels.js';
 import { InterruptedError } from '../errors.js';
 import { formatBytes, formatMs } from '../report/format.js';
-import type { Sample, SampleFlag } from '../report/result-types.js';
+import type { HealthRecord, Sample, SampleFlag } from '../report/result-types.js';
 import type { Scenario, VariantSpec } from '../scenario/scenario-types.js';
 import type { Progress } from '../ui/progress.js';
 import type { Workspace } from '../workspace/workspace.js';
@@ -90,32 +90,12 @@ async function runPlan(
     });
 
     const sizes = await engine.layerSizes(outcome.imageId);
-    const layers = compareLayers(sizes.layers, state.previousLayers);
-    const image = await engine.inspectImage(outcome.imageId);
-    const miss = firstMissStep(outcome.steps);
-    const flags: SampleFlag[] = [];
-    if (planned.phase === 'warm' && miss === null) flags.push('no-step-missed');
-    if (sizes.approximate) flags.push('layer-sizes-approximate');
-
     if (isRecorded(planned.phase)) {
       progress.status(`${label} · starting the image for its health check`);
       const health = await probeHealth(engine, outcome.imageId, scenario.health, runLabels(runId, { [VARIANT_LABEL]: variant.name }), inputs.now, signal);
       if (signal.aborted) throw new InterruptedError();
-      const sample: Sample = {
-        variant: variant.name,
-        builder: scenario.builder,
-        edit: planned.edit?.name ?? 'none',
-        phase: planned.phase,
-        rep: planned.rep,
-        wallMs: Math.round(outcome.wallMs),
-        steps: outcome.steps.map((s) => ({ ...s, durationMs: Math.round(s.durationMs) })),
-        firstMissStep: miss,
-        layers,
-        image: { id: outcome.imageId, sizeBytes: image?.sizeBytes ?? 0, layerCount: sizes.layers.length },
-        health,
-        flags,
-        startedAt: startedAt.toISOString(),
-      };
+      const sizeBytes = (await engine.inspectImage(outcome.imageId))?.sizeBytes ?? 0;
+      const sample = toSample({ planned, phase: planned.phase, builder: scenario.builder, outcome, sizes, before: state.previousLayers, sizeBytes, health, startedAt });
       inputs.onSample(sample);
       progress.note(sampleLine(sample, applied?.summary));
     } else {
@@ -148,6 +128,42 @@ async function removeStageImages(inputs: SuiteInputs, stale: readonly string[], 
   }
 }
 
+interface SampleFacts {
+  planned: PlannedBuild;
+  phase: Sample['phase'];
+  builder: Sample['builder'];
+  outcome: BuildOutcome;
+  sizes: LayerSizes;
+  /** diff IDs of the image before this build */
+  before: ReadonlySet<string>;
+  sizeBytes: number;
+  health: HealthRecord;
+  startedAt: Date;
+}
+
+/** What one build measured, in the shape of the result contract. */
+export function toSample(facts: SampleFacts): Sample {
+  const miss = firstMissStep(facts.outcome.steps);
+  const flags: SampleFlag[] = [];
+  if (facts.phase === 'warm' && miss === null) flags.push('no-step-missed');
+  if (facts.sizes.approximate) flags.push('layer-sizes-approximate');
+  return {
+    variant: facts.planned.variant,
+    builder: facts.builder,
+    edit: facts.planned.edit?.name ?? 'none',
+    phase: facts.phase,
+    rep: facts.planned.rep,
+    wallMs: Math.round(facts.outcome.wallMs),
+    steps: facts.outcome.steps.map((s) => ({ ...s, durationMs: Math.round(s.durationMs) })),
+    firstMissStep: miss,
+    layers: compareLayers(facts.sizes.layers, facts.before),
+    image: { id: facts.outcome.imageId, sizeBytes: facts.sizeBytes, layerCount: facts.sizes.layers.length },
+    health: facts.health,
+    flags,
+    startedAt: facts.startedAt.toISOString(),
+  };
+}
+
 /** Unique to the run, the edit and the repetition: the daemon's cache cannot have seen it. */
 export function nonceFor(runId: string, planned: PlannedBuild): string {
   return `${runId}.${planned.edit?.name ?? 'none'}.${planned.phase}${planned.rep}`;
@@ -168,6 +184,6 @@ function sampleLine(sample: Sample, edit: string | undefined): string {
     sample.health.ok ? `healthy in ${formatMs(sample.health.timeToHealthyMs)}` : `UNHEALTHY: ${sample.health.reason}`,
   ];
   if (sample.flags.includes('no-step-missed')) parts.push('FLAGGED: no step missed the cache');
-  if (edit !== undefined && process.env['LAYERBENCH_VERBOSE'] !== undefined) parts.push(edit);
+  if (edit !== undefined) parts.push(edit);
   return parts.join(' · ');
 }

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import type { BuildOutcome } from '../../src/engine/docker-engine.js';
+import type { LayerSizes } from '../../src/engine/layer-sizes.js';
+import { nonceFor, toSample } from '../../src/measure/run-suite.js';
+import type { PlannedBuild } from '../../src/measure/plan.js';
+import type { EditSpec } from '../../src/scenario/scenario-types.js';
+
+const code: EditSpec = { name: 'code', kind: 'append-line', file: 'app.py', line: '# {nonce}' };
+const planned: PlannedBuild = { variant: 'optimized', edit: code, phase: 'warm', rep: 2, sequence: 1 };
+const sizes: LayerSizes = {
+  layers: [
+    { diffId: 'base', sizeBytes: 100 },
+    { diffId: 'pip', sizeBytes: 50 },
+    { diffId: 'src-new', sizeBytes: 3 },
+  ],
+  approximate: false,
+};
+const outcome = (cached: boolean[]): BuildOutcome => ({
+  imageId: 'sha256:new',
+  stageImageIds: [],
+  wallMs: 1234.4,
+  steps: cached.map((c, i) => ({ index: i + 1, instruction: `STEP ${i + 1}`, cached: c, durationMs: 10.6 })),
+});
+const facts = (cached: boolean[]) => ({
+  planned,
+  phase: 'warm' as const,
+  builder: 'classic' as const,
+  outcome: outcome(cached),
+  sizes,
+  before: new Set(['base', 'pip', 'src-old']),
+  sizeBytes: 153,
+  health: { ok: true as const, timeToHealthyMs: 900, predict: null },
+  startedAt: new Date('2026-11-25T10:00:00Z'),
+});
+
+describe('toSample: one build in the shape of the result contract', () => {
+  it('names the variant, edit, phase and rep, rounds times, and finds the first missed step', () => {
+    const sample = toSample(facts([true, true, false, false]));
+    expect(sample).toMatchObject({ variant: 'optimized', builder: 'classic', edit: 'code', phase: 'warm', rep: 2, wallMs: 1234, firstMissStep: 3 });
+    expect(sample.steps.every((s) => Number.isInteger(s.durationMs))).toBe(true);
+    expect(sample.flags).toEqual([]);
+  });
+
+  it('counts reused layers and new bytes against the image before the edit', () => {
+    expect(toSample(facts([true, false])).layers).toEqual({ total: 3, reused: 2, reusedBytes: 150, newBytes: 3 });
+    expect(toSample(facts([true, false])).image).toEqual({ id: 'sha256:new', sizeBytes: 153, layerCount: 3 });
+  });
+
+  it('flags a warm sample in which no step missed the cache: the edit measured nothing', () => {
+    const sample = toSample(facts([true, true, true]));
+    expect(sample.firstMissStep).toBeNull();
+    expect(sample.flags).toContain('no-step-missed');
+  });
+
+  it('does not flag a cold build, and marks approximate layer sizes', () => {
+    const cold = toSample({ ...facts([true]), phase: 'cold', sizes: { ...sizes, approximate: true } });
+    expect(cold.flags).toEqual(['layer-sizes-approximate']);
+  });
+});
+
+describe('nonceFor', () => {
+  it('is unique per run, edit, phase and repetition', () => {
+    const nonces = new Set([
+      nonceFor('run-a', planned),
+      nonceFor('run-b', planned),
+      nonceFor('run-a', { ...planned, rep: 3 }),
+      nonceFor('run-a', { ...planned, phase: 'warmup' }),
+      nonceFor('run-a', { ...planned, edit: { ...code, name: 'other' } }),
+    ]);
+    expect(nonces.size).toBe(5);
+  });
+});
