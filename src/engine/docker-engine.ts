@@ -49,6 +49,8 @@ export interface ImageInspection {
   sizeBytes: number;
   diffIds: string[];
   labels: Record<string, string>;
+  /** `name:tag` references; none for the builder's intermediate images */
+  tags: string[];
   createdAt: Date;
 }
 
@@ -86,7 +88,8 @@ export interface DockerEngine {
   /**
    * Removes the intermediate images this engine's builds made since `since` (the builder
    * makes them without labels; an interrupted build leaves its chain behind), leaves first,
-   * each only when nothing uses it. Images older than `since` are never touched.
+   * each only when nothing uses it. Tagged images, and images older than `since`, are never
+   * touched.
    */
   removeBuildLeftovers(since: Date): Promise<number>;
   /** Starts a container with one port published on 127.0.0.1 (random host port). */

@@ -135,6 +135,7 @@ export class DockerodeEngine implements DockerEngine {
         sizeBytes: image.Size,
         diffIds: image.RootFS?.Layers ?? [],
         labels: image.Config?.Labels ?? {},
+        tags: (image.RepoTags ?? []).filter((tag) => tag !== '<none>:<none>'),
         createdAt: new Date(image.Created),
       };
     } catch (err) {
@@ -202,7 +203,8 @@ export class DockerodeEngine implements DockerEngine {
     let removed = 0;
     for (const id of [...new Set(this.mentionedImages)].reverse()) {
       const image = await this.inspectImage(id);
-      if (image === undefined || image.createdAt.getTime() < since.getTime() - 1000) continue;
+      // A stream also names the FROM image: a base bootstrapped during this run is tagged, and kept.
+      if (image === undefined || image.tags.length > 0 || image.createdAt.getTime() < since.getTime() - 1000) continue;
       try {
         // noprune: exactly the images named here, never a parent the cascade would reach
         await this.docker.getImage(image.id).remove({ force: false, noprune: true });

@@ -122,7 +122,7 @@ async function removeStageImages(inputs: SuiteInputs, stale: readonly string[], 
   for (const id of stale) {
     if (current.includes(id)) continue;
     const image = await inputs.engine.inspectImage(id);
-    if (image !== undefined && image.createdAt.getTime() >= inputs.runStartedAt.getTime() - 1000) {
+    if (image !== undefined && image.tags.length === 0 && image.createdAt.getTime() >= inputs.runStartedAt.getTime() - 1000) {
       await inputs.engine.removeImageIfUnused(id);
     }
   }

@@ -3,6 +3,7 @@
  * copied, a code edit reuses the installed stack; copied after, it reinstalls it.
  * Structure only — which step was cached, orders of magnitude of bytes — never times.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +83,12 @@ describe('the bundled naive and optimized variants, rebuilt after real edits', (
     for (const sample of result.samples) {
       expect(sample.health, `${sample.variant}/${sample.edit}`).toMatchObject({ ok: true });
       if (sample.health.ok) expect(sample.health.predict).toMatchObject({ label: expect.any(Number) as number });
+    }
+  });
+
+  it('keeps the base images it built on, for the next run', () => {
+    for (const base of result.bases) {
+      expect(spawnSync('docker', ['image', 'inspect', base.image], { stdio: 'ignore' }).status, base.image).toBe(0);
     }
   });
 
