@@ -44,7 +44,11 @@ export async function runCommand(engine: DockerEngine, options: RunOptions): Pro
   const progress = createProgress();
   const say = (line: string): void => progress.note(line);
   const startedAt = new Date();
-  say(`layerbench ${VERSION} · run ${runId} · scenario ${scenario.name} · ${scenario.variants.length} variants × ${scenario.edits.length} edits × ${scenario.reps} reps (+${scenario.warmup} warm-up) · ${scenario.builder} builder`);
+  const count = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+  say(
+    `layerbench ${VERSION} · run ${runId} · scenario ${scenario.name}: ${count(scenario.variants.length, 'variant')} × ${count(scenario.edits.length, 'edit')} × ${count(scenario.reps, 'rep')}` +
+      `${scenario.warmup > 0 ? ` (+${scenario.warmup} warm-up)` : ''} · ${scenario.builder} builder`,
+  );
 
   const writer = new ResultWriter(outDir);
   const scratch = mkdtempSync(join(tmpdir(), `layerbench-${runId}-`));
