@@ -11,8 +11,8 @@ import { UsageError } from '../errors.js';
 import { runSuite } from '../measure/run-suite.js';
 import { comparisonTable, headlineRatio } from '../report/comparison-table.js';
 import { ResultWriter } from '../report/result-writer.js';
-import { RESULT_SCHEMA_VERSION, type BaseRecord, type SuiteResult } from '../report/result-types.js';
-import { summarize } from '../report/summarize.js';
+import { assembleResult } from '../report/assemble-result.js';
+import type { BaseRecord, SuiteResult } from '../report/result-types.js';
 import { loadScenario } from '../scenario/load-scenario.js';
 import type { Scenario } from '../scenario/scenario-types.js';
 import { preparePackageIndex } from '../package-index/package-index.js';
@@ -101,27 +101,17 @@ export async function runCommand(engine: DockerEngine, options: RunOptions): Pro
       .then(async (counts) => (options.keepImages ? counts : { ...counts, leftovers: await engine.removeBuildLeftovers(startedAt) }))
       .catch(() => undefined);
     if (removed === undefined) say(`could not remove everything this run created; \`layerbench clean\` will`);
-    const result: SuiteResult = {
-      schemaVersion: RESULT_SCHEMA_VERSION,
-      tool: { name: 'layerbench', version: VERSION },
+    const result = assembleResult({
       runId,
-      startedAt: startedAt.toISOString(),
-      finishedAt: new Date().toISOString(),
+      startedAt,
+      finishedAt: new Date(),
       complete,
-      machine: {
-        cpus: facts.cpus || cpus().length,
-        memoryBytes: facts.memoryBytes || totalmem(),
-        engineVersion: facts.engineVersion,
-        apiVersion: facts.apiVersion,
-        storageDriver: facts.storageDriver,
-        os: facts.os,
-      },
+      engine: { ...facts, cpus: facts.cpus || cpus().length, memoryBytes: facts.memoryBytes || totalmem() },
       scenario: { name: scenario.name, file: relative(process.cwd(), scenario.file) || scenario.file },
       packageIndex: indexMode,
       bases,
       samples: writer.samples,
-      summary: summarize(writer.samples),
-    };
+    });
     const path = writer.finish(result);
     say(`${complete ? 'result' : 'partial result'}: ${displayPath(path)} (${writer.samples.length} samples)`);
     if (complete) printOutcome(result, scenario, options.json);
