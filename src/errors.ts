@@ -99,14 +99,6 @@ export class PackageIndexError extends LayerbenchError {
   readonly exitCode = ExitCode.environment;
 }
 
-export class EnvironmentError extends LayerbenchError {
-  readonly exitCode = ExitCode.environment;
-}
-
-export class HealthCheckError extends LayerbenchError {
-  readonly exitCode = ExitCode.failure;
-}
-
 export class InterruptedError extends LayerbenchError {
   readonly exitCode = ExitCode.interrupted;
   constructor() {

@@ -43,6 +43,3 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr, star
     },
   };
 }
-
-/** A progress that prints nothing (tests, --quiet). */
-export const silentProgress: Progress = { note() {}, status() {}, done() {} };
