@@ -1,8 +1,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
 import { ScenarioError } from '../errors.js';
+import { pathInside } from '../path-inside.js';
 import { scenarioSchema } from './scenario-schema.js';
 import type { EditSpec, Scenario, VariantSpec } from './scenario-types.js';
 
@@ -47,8 +48,7 @@ export function parseScenario(text: string, path: string): Scenario {
   });
   const edits = data.edits.map((e, i) => {
     const target = resolve(context, e.file);
-    const inContext = relative(context, target);
-    if (inContext === '..' || inContext.startsWith(`..${sep}`) || isAbsolute(inContext)) {
+    if (pathInside(context, target) === undefined) {
       throw new ScenarioError(shown, `edits[${i}].file`, 'must stay inside the build context');
     }
     if (!existsSync(target) || !statSync(target).isFile()) {

@@ -7,10 +7,11 @@
  * context, as `docker build -f` does (a fixed name keeps the cache key stable between runs).
  */
 import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pack } from 'tar-fs';
 import { WorkspaceError } from '../errors.js';
+import { pathInside } from '../path-inside.js';
 import type { EditSpec } from '../scenario/scenario-types.js';
 import { applyEdit, type EditApplication } from './edits.js';
 import { ignoreRulesFor, type IgnoreRules } from './ignore-rules.js';
@@ -31,10 +32,9 @@ export class Workspace {
     if (!existsSync(context)) throw new WorkspaceError(`The build context ${context} does not exist.`, context);
     if (!existsSync(dockerfile)) throw new WorkspaceError(`The Dockerfile ${dockerfile} does not exist.`, dockerfile);
     const rules = ignoreRulesFor(context, dockerfile);
-    const inside = relative(context, dockerfile);
-    const dockerfileIsInside = !inside.startsWith(`..${sep}`) && inside !== '..' && !isAbsolute(inside);
+    const dockerfileInside = pathInside(context, dockerfile);
     // Docker always sends the Dockerfile and the .dockerignore, whatever the patterns say.
-    const alwaysSent = new Set(['.dockerignore', ...(dockerfileIsInside ? [inside.split(sep).join('/')] : [])]);
+    const alwaysSent = new Set(['.dockerignore', ...(dockerfileInside === undefined ? [] : [dockerfileInside])]);
     mkdirSync(dirname(dir), { recursive: true });
     try {
       cpSync(context, dir, {
@@ -44,7 +44,7 @@ export class Workspace {
         verbatimSymlinks: true,
         preserveTimestamps: true,
         filter: (source) => {
-          const path = relative(context, source).split(sep).join('/');
+          const path = pathInside(context, source) ?? '';
           if (path === '' || alwaysSent.has(path) || !rules.ignores(path)) return true;
           // An exception (`!pattern`) may re-include something below an ignored directory.
           return rules.hasExceptions && lstatSync(source).isDirectory();
@@ -53,7 +53,7 @@ export class Workspace {
     } catch (err) {
       throw new WorkspaceError(`Could not copy the build context ${context}: ${(err as Error).message}`, context);
     }
-    const dockerfileInContext = dockerfileIsInside ? inside.split(sep).join('/') : OUTSIDE_DOCKERFILE_NAME;
+    const dockerfileInContext = dockerfileInside ?? OUTSIDE_DOCKERFILE_NAME;
     if (dockerfileInContext === OUTSIDE_DOCKERFILE_NAME) {
       writeFileSync(join(dir, OUTSIDE_DOCKERFILE_NAME), readFileSync(dockerfile));
       // The daemon drops the files that the sent .dockerignore names; our rules were applied already.
