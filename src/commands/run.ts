@@ -97,10 +97,12 @@ export async function runCommand(engine: DockerEngine, options: RunOptions): Pro
   } finally {
     progress.done();
     rmSync(scratch, { recursive: true, force: true });
-    const removed = await removeLabelled(engine, runLabelFilter(runId), { keepImages: options.keepImages })
-      .then(async (counts) => (options.keepImages ? counts : { ...counts, leftovers: await engine.removeBuildLeftovers(startedAt) }))
-      .catch(() => undefined);
-    if (removed === undefined) say(`could not remove everything this run created; \`layerbench clean\` will`);
+    try {
+      await removeLabelled(engine, runLabelFilter(runId), { keepImages: options.keepImages });
+      if (!options.keepImages) await engine.removeBuildLeftovers(startedAt);
+    } catch {
+      say('could not remove everything this run created; `layerbench clean` will');
+    }
     const result = assembleResult({
       runId,
       startedAt,

@@ -38,6 +38,8 @@ export interface BuildRequest {
 
 export interface BuildOutcome {
   imageId: string;
+  /** the built image's size (all its layers, uncompressed) */
+  sizeBytes: number;
   /** other images the build left (earlier stages of a classic multi-stage build) */
   stageImageIds: string[];
   steps: StepRecord[];
@@ -83,15 +85,13 @@ export interface DockerEngine {
   importImage(rootfs: Readable, reference: string, changes: string[]): Promise<string>;
   /** Removes an image this run made (force: also when tagged). */
   removeImage(reference: string): Promise<void>;
-  /** Removes an image only if nothing uses it (no tag, child or container); otherwise leaves it. */
-  removeImageIfUnused(id: string): Promise<void>;
   /**
    * Removes the intermediate images this engine's builds made since `since` (the builder
-   * makes them without labels; an interrupted build leaves its chain behind), leaves first,
-   * each only when nothing uses it. Tagged images, and images older than `since`, are never
-   * touched.
+   * makes them without labels: earlier stages of a multi-stage build, the chain an interrupted
+   * build leaves), leaves first, each only when nothing uses it. Tagged images, images older
+   * than `since`, and the IDs in `keep` (still the cache of the next build) are never touched.
    */
-  removeBuildLeftovers(since: Date): Promise<number>;
+  removeBuildLeftovers(since: Date, keep?: readonly string[]): Promise<number>;
   /** Starts a container with one port published on 127.0.0.1 (random host port). */
   startService(image: string, containerPort: number, labels: Record<string, string>): Promise<ServiceContainer>;
   containerLogs(id: string): Promise<string>;

@@ -91,7 +91,13 @@ export class DockerodeEngine implements DockerEngine {
       throw new BuildFailedError(request.variant, undefined, 'the builder reported no image', decoded.logTail);
     }
     const image = await this.inspectImage(decoded.imageId);
-    return { imageId: image?.id ?? decoded.imageId, stageImageIds: decoded.stageImageIds, steps: decoded.steps, wallMs: finishedAt - startedAt };
+    return {
+      imageId: image?.id ?? decoded.imageId,
+      sizeBytes: image?.sizeBytes ?? 0,
+      stageImageIds: decoded.stageImageIds,
+      steps: decoded.steps,
+      wallMs: finishedAt - startedAt,
+    };
   }
 
   /**
@@ -189,22 +195,17 @@ export class DockerodeEngine implements DockerEngine {
     }
   }
 
-  async removeImageIfUnused(id: string): Promise<void> {
-    try {
-      await this.docker.getImage(id).remove({ force: false });
-    } catch (err) {
-      const status = statusOf(err);
-      if (status === 404 || status === 409) return; // gone, or still used: leave it
-      throw this.translate(err);
-    }
-  }
-
-  async removeBuildLeftovers(since: Date): Promise<number> {
+  async removeBuildLeftovers(since: Date, keep: readonly string[] = []): Promise<number> {
     let removed = 0;
+    const stillThere: string[] = [];
     for (const id of [...new Set(this.mentionedImages)].reverse()) {
       const image = await this.inspectImage(id);
       // A stream also names the FROM image: a base bootstrapped during this run is tagged, and kept.
       if (image === undefined || image.tags.length > 0 || image.createdAt.getTime() < since.getTime() - 1000) continue;
+      if (keep.includes(image.id)) {
+        stillThere.push(id);
+        continue;
+      }
       try {
         // noprune: exactly the images named here, never a parent the cascade would reach
         await this.docker.getImage(image.id).remove({ force: false, noprune: true });
@@ -212,8 +213,11 @@ export class DockerodeEngine implements DockerEngine {
       } catch (err) {
         const status = statusOf(err);
         if (status !== 404 && status !== 409) throw this.translate(err);
+        if (status === 409) stillThere.push(id); // still used: another try later
       }
     }
+    // What is gone, tagged or older than the run needs no second look.
+    this.mentionedImages.splice(0, this.mentionedImages.length, ...stillThere.reverse());
     return removed;
   }
 

@@ -37,8 +37,6 @@ export interface SuiteInputs {
 interface VariantState {
   previousImage: string | undefined;
   previousLayers: ReadonlySet<string>;
-  /** earlier-stage images of the previous build (still the cache of the next one) */
-  previousStageImages: readonly string[];
 }
 
 export async function runSuite(inputs: SuiteInputs): Promise<void> {
@@ -49,9 +47,6 @@ export async function runSuite(inputs: SuiteInputs): Promise<void> {
   try {
     await runPlan(inputs, plan, variants, states);
   } finally {
-    if (!inputs.keepImages) {
-      for (const state of states.values()) await removeStageImages(inputs, state.previousStageImages, []);
-    }
     progress.done();
   }
 }
@@ -68,7 +63,7 @@ async function runPlan(
     if (signal.aborted) throw new InterruptedError();
     const variant = variants.get(planned.variant) as VariantSpec;
     const workspace = inputs.workspaces.get(planned.variant) as Workspace;
-    const state = states.get(planned.variant) ?? { previousImage: undefined, previousLayers: inputs.baseLayersFor(variant), previousStageImages: [] };
+    const state = states.get(planned.variant) ?? { previousImage: undefined, previousLayers: inputs.baseLayersFor(variant) };
     const label = describeBuild(planned, scenario.reps, scenario.warmup);
     done += 1;
     progress.status(`${label} · preparing (${done}/${plan.length})`);
@@ -94,8 +89,7 @@ async function runPlan(
       progress.status(`${label} · starting the image for its health check`);
       const health = await probeHealth(engine, outcome.imageId, scenario.health, runLabels(runId, { [VARIANT_LABEL]: variant.name }), inputs.now, signal);
       if (signal.aborted) throw new InterruptedError();
-      const sizeBytes = (await engine.inspectImage(outcome.imageId))?.sizeBytes ?? 0;
-      const sample = toSample({ planned, phase: planned.phase, builder: scenario.builder, outcome, sizes, before: state.previousLayers, sizeBytes, health, startedAt });
+      const sample = toSample({ planned, phase: planned.phase, builder: scenario.builder, outcome, sizes, before: state.previousLayers, health, startedAt });
       inputs.onSample(sample);
       progress.note(sampleLine(sample, applied?.summary));
     } else {
@@ -104,27 +98,10 @@ async function runPlan(
 
     if (!inputs.keepImages) {
       if (state.previousImage !== undefined && state.previousImage !== outcome.imageId) await engine.removeImage(state.previousImage);
-      await removeStageImages(inputs, state.previousStageImages, outcome.stageImageIds);
+      // The earlier stages of this build stay: they are the cache of the next one.
+      await engine.removeBuildLeftovers(inputs.runStartedAt, outcome.stageImageIds);
     }
-    states.set(planned.variant, {
-      previousImage: outcome.imageId,
-      previousLayers: new Set(sizes.layers.map((l) => l.diffId)),
-      previousStageImages: outcome.stageImageIds,
-    });
-  }
-}
-
-/**
- * Earlier-stage images carry no label (the builder makes them), so they are removed by ID,
- * and only when this run created them and nothing uses them any more.
- */
-async function removeStageImages(inputs: SuiteInputs, stale: readonly string[], current: readonly string[]): Promise<void> {
-  for (const id of stale) {
-    if (current.includes(id)) continue;
-    const image = await inputs.engine.inspectImage(id);
-    if (image !== undefined && image.tags.length === 0 && image.createdAt.getTime() >= inputs.runStartedAt.getTime() - 1000) {
-      await inputs.engine.removeImageIfUnused(id);
-    }
+    states.set(planned.variant, { previousImage: outcome.imageId, previousLayers: new Set(sizes.layers.map((l) => l.diffId)) });
   }
 }
 
@@ -136,7 +113,6 @@ interface SampleFacts {
   sizes: LayerSizes;
   /** diff IDs of the image before this build */
   before: ReadonlySet<string>;
-  sizeBytes: number;
   health: HealthRecord;
   startedAt: Date;
 }
@@ -157,7 +133,7 @@ export function toSample(facts: SampleFacts): Sample {
     steps: facts.outcome.steps.map((s) => ({ ...s, durationMs: Math.round(s.durationMs) })),
     firstMissStep: miss,
     layers: compareLayers(facts.sizes.layers, facts.before),
-    image: { id: facts.outcome.imageId, sizeBytes: facts.sizeBytes, layerCount: facts.sizes.layers.length },
+    image: { id: facts.outcome.imageId, sizeBytes: facts.outcome.sizeBytes, layerCount: facts.sizes.layers.length },
     health: facts.health,
     flags,
     startedAt: facts.startedAt.toISOString(),

@@ -17,6 +17,7 @@ const sizes: LayerSizes = {
 };
 const outcome = (cached: boolean[]): BuildOutcome => ({
   imageId: 'sha256:new',
+  sizeBytes: 153,
   stageImageIds: [],
   wallMs: 1234.4,
   steps: cached.map((c, i) => ({ index: i + 1, instruction: `STEP ${i + 1}`, cached: c, durationMs: 10.6 })),
@@ -28,7 +29,6 @@ const facts = (cached: boolean[]) => ({
   outcome: outcome(cached),
   sizes,
   before: new Set(['base', 'pip', 'src-old']),
-  sizeBytes: 153,
   health: { ok: true as const, timeToHealthyMs: 900, predict: null },
   startedAt: new Date('2026-11-25T10:00:00Z'),
 });
