@@ -13,9 +13,10 @@
  * the docker CLI open: the daemon then reads the context from the uploaded tar and streams
  * progress as `{"id":"moby.buildkit.trace","aux":"<base64 StatusResponse>"}` messages.
  *
- * The image is tagged layerbench-fixture:latest and labelled layerbench.run=fixture-recording;
- * remove both when done recording (`docker rmi layerbench-fixture:latest`, and
- * `docker images -q --filter label=layerbench.run=fixture-recording`).
+ * The image is tagged layerbench-fixture:latest and carries no label (as layerbench's own
+ * builds: a build label is one more step under the classic builder); remove it when done
+ * recording (`docker rmi layerbench-fixture:latest`). The contexts build FROM lbexp/pyroot:1,
+ * any image with python3 (e.g. `docker tag layerbench/bookworm-python3:1 lbexp/pyroot:1`).
  *
  * How test/fixtures/*.jsonl were made (contexts in test/fixtures/contexts/):
  *   <builder>-cold        --dir contexts/app --nocache
@@ -31,7 +32,6 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import tar from 'tar-fs';
 
-const LABELS = { 'layerbench.run': 'fixture-recording' };
 const TAG = 'layerbench-fixture:latest';
 
 function usage(problem) {
@@ -77,7 +77,6 @@ const query = new URLSearchParams({
   nocache: args.nocache ? '1' : '0',
   rm: '1',
   forcerm: '1',
-  labels: JSON.stringify(LABELS),
   t: TAG,
 });
 

@@ -1,72 +1,109 @@
-#!/usr/bin/env node
 /**
- * The command line. The one place that turns errors into a message and an exit code.
- * Progress goes to stderr, results to stdout.
+ * The command line: yargs commands, each handed to its file in commands/; and the one place
+ * that turns errors into a one-paragraph message and an exit code. Progress goes to stderr,
+ * results to stdout. `main` runs in-process (specs call it); bin.ts is the executable.
  */
 import { fileURLToPath } from 'node:url';
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import yargs, { type Argv } from 'yargs';
 import { bootstrapCommand } from './commands/bootstrap.js';
 import { cleanCommand } from './commands/clean.js';
+import { processIo, type CliIo } from './commands/cli-io.js';
 import { doctorCommand } from './commands/doctor.js';
+import { integerOption, nonEmptyOption } from './commands/option-values.js';
 import { runCommand } from './commands/run.js';
+import type { DockerEngine } from './engine/docker-engine.js';
 import { DockerodeEngine } from './engine/dockerode-engine.js';
 import { ExitCode, LayerbenchError } from './errors.js';
 import { DEFAULT_INDEX_PORT } from './package-index/package-index.js';
 import { VERSION } from './version.js';
 
-const engine = new DockerodeEngine();
 const BUNDLED_SCENARIO = fileURLToPath(new URL('../scenarios/default.yaml', import.meta.url));
 
-async function main(argv: string[]): Promise<number> {
+export interface CliDependencies {
+  /** the engine commands talk to; made only when a command needs the daemon */
+  engine?: (env: NodeJS.ProcessEnv) => DockerEngine;
+}
+
+/** Runs one command line; resolves with the exit code. Never throws. */
+export async function main(argv: readonly string[], io: CliIo = processIo, dependencies: CliDependencies = {}): Promise<number> {
+  // A malformed DOCKER_HOST must not stop --help: the engine is made when a command needs it.
+  const engine = (): DockerEngine => (dependencies.engine ?? ((env) => new DockerodeEngine(env)))(io.env);
   let exitCode: number = ExitCode.ok;
   const finish = (code: number): void => {
     exitCode = code;
   };
-  await yargs(argv)
+  try {
+    const output = await new Promise<string>((resolve, reject) => {
+      void commands(yargs([...argv]), engine, io, finish)
+        .parseAsync([...argv], {}, (err: Error | undefined, _argv: unknown, text: string) => (err ? reject(err) : resolve(text)))
+        .catch(reject);
+    });
+    if (output !== '') io.stdout.write(`${output}\n`);
+    return exitCode;
+  } catch (err) {
+    return report(err, io);
+  }
+}
+
+function commands(cli: Argv, engine: () => DockerEngine, io: CliIo, finish: (code: number) => void): Argv {
+  return cli
     .scriptName('layerbench')
     .version(VERSION)
     .usage('$0 <command> [options]\n\nBuilds competing Dockerfiles of one app on a real Docker daemon, applies scripted edits, rebuilds, and reports what each edit costs.')
+    .epilogue(
+      'Exit codes: 0 ok · 1 a build failed or an image was unhealthy · 2 bad input (scenario, options, DOCKER_HOST) · ' +
+        '3 environment (no daemon, disk full, no base image, another run in progress) · 130 interrupted (Ctrl-C, SIGTERM).',
+    )
     .command(
       'run',
       'Run a scenario: build each variant, apply each edit, rebuild, measure, print the comparison',
       (y) =>
         y
-          .option('scenario', { alias: 's', type: 'string', default: BUNDLED_SCENARIO, defaultDescription: 'the bundled scenarios/default.yaml', describe: 'scenario file (YAML)' })
-          .option('reps', { alias: 'n', type: 'number', describe: 'measured repetitions per edit (default: the scenario\'s, 5 if unset)' })
-          .option('warmup', { type: 'number', describe: 'unmeasured edits before the measured ones (default: the scenario\'s)' })
+          .option('scenario', { alias: 's', type: 'string', requiresArg: true, default: BUNDLED_SCENARIO, defaultDescription: 'the bundled scenarios/default.yaml', describe: 'scenario file (YAML)', coerce: nonEmptyOption('--scenario', 'a scenario file') })
+          .option('reps', { alias: 'n', requiresArg: true, describe: 'measured repetitions per edit, 1–100 (default: the scenario\'s, 5 if unset)', coerce: integerOption('--reps') })
+          .option('warmup', { requiresArg: true, describe: 'unmeasured edits before the measured ones, 0–20 (default: the scenario\'s)', coerce: integerOption('--warmup') })
           .option('builder', { choices: ['classic', 'buildkit'] as const, describe: 'override the scenario\'s builder' })
           .option('cold', { type: 'boolean', describe: 'measure a build without cache first (--no-cold: build once, unrecorded)' })
-          .option('variants', { type: 'string', array: true, describe: 'only these variants (names from the scenario)' })
-          .option('edits', { type: 'string', array: true, describe: 'only these edits (names from the scenario)' })
-          .option('out', { alias: 'o', type: 'string', describe: 'output directory (default: results/<runId>/)' })
-          .option('keep-images', { type: 'boolean', default: false, describe: 'keep the built images (labelled with the run id) after the run' })
-          .option('index-port', { type: 'number', default: DEFAULT_INDEX_PORT, describe: 'port of the local package index on 127.0.0.1 (part of the build cache key: keep it fixed)' })
+          .option('variants', { type: 'string', array: true, requiresArg: true, describe: 'only these variants (names from the scenario)' })
+          .option('edits', { type: 'string', array: true, requiresArg: true, describe: 'only these edits (names from the scenario)' })
+          .option('baseline', { type: 'string', requiresArg: true, describe: 'the variant speed-ups are measured against (default: the scenario\'s, else its first)' })
+          .option('out', { alias: 'o', type: 'string', requiresArg: true, describe: 'output directory (default: results/<runId>/)', coerce: nonEmptyOption('--out', 'a directory') })
+          .option('keep-images', { type: 'boolean', default: false, describe: 'keep the built images after the run, tagged layerbench-run/<variant>:<runId>-<sample>' })
+          .option('index-port', { requiresArg: true, default: DEFAULT_INDEX_PORT, describe: 'port of the local package index on 127.0.0.1 (part of the build cache key: keep it fixed)', coerce: integerOption('--index-port') })
+          .option('concurrent', { type: 'boolean', default: false, describe: 'run even while another run builds on this daemon (they slow each other down); uses its own index port' })
           .option('json', { type: 'boolean', default: false, describe: 'print result.json to stdout instead of the table' })
           .example('$0 run', 'the bundled benchmark: naive vs optimized vs multi-stage, three kinds of edit')
           .example('$0 run --reps 3 --edits code --out /tmp/lb', 'three code edits only, written to /tmp/lb'),
       async (args) =>
         finish(
-          await runCommand(engine, {
-            scenario: args.scenario,
-            reps: args.reps,
-            warmup: args.warmup,
-            builder: args.builder,
-            cold: args.cold,
-            variants: args.variants,
-            edits: args.edits,
-            out: args.out,
-            keepImages: args['keep-images'],
-            indexPort: args['index-port'],
-            json: args.json,
-          }),
+          await runCommand(
+            engine,
+            {
+              scenario: args.scenario,
+              overrides: {
+                reps: args.reps,
+                warmup: args.warmup,
+                builder: args.builder,
+                cold: args.cold,
+                baseline: args.baseline,
+                variants: args.variants,
+                edits: args.edits,
+              },
+              out: args.out,
+              keepImages: args['keep-images'],
+              indexPort: args['index-port'] ?? DEFAULT_INDEX_PORT,
+              concurrent: args.concurrent,
+              json: args.json,
+            },
+            io,
+          ),
         ),
     )
     .command(
       'doctor',
-      'Check this machine: daemon, engine, disk, BuildKit, base images, package index',
+      'Check this machine: daemon, engine, disk, BuildKit, runs in progress, base images, package index',
       (y) => y.option('json', { type: 'boolean', default: false, describe: 'print the checks as JSON' }).example('$0 doctor', 'exit 0 when a run can proceed'),
-      async (args) => finish(await doctorCommand(engine, args.json)),
+      async (args) => finish(await doctorCommand(engine(), args.json, io)),
     )
     .command(
       'bootstrap [bases..]',
@@ -76,53 +113,44 @@ async function main(argv: string[]): Promise<number> {
           .positional('bases', { type: 'string', array: true, describe: 'logical bases (default: all): general-os, python-3.11-slim' })
           .option('force', { type: 'boolean', default: false, describe: 'remake bootstrapped bases even when present' })
           .example('$0 bootstrap', 'make every base a run may need'),
-      async (args) => finish(await bootstrapCommand(engine, args.bases ?? [], args.force)),
+      async (args) => finish(await bootstrapCommand(engine(), args.bases ?? [], args.force, io)),
     )
     .command(
       'clean',
-      'Remove containers, networks, volumes and images that earlier runs left (only labelled ones)',
+      'Remove what runs that are no longer alive left: labelled containers, networks, volumes; run-tagged images; scratch directories',
       (y) =>
         y
-          .option('run', { type: 'string', describe: 'only what this run id left' })
+          .option('run', { type: 'string', requiresArg: true, describe: 'only what this run id left' })
           .option('bases', { type: 'boolean', default: false, describe: 'also remove the bootstrapped base images' })
           .option('dry-run', { type: 'boolean', default: false, describe: 'list, do not remove' })
           .example('$0 clean --dry-run', 'what would be removed'),
-      async (args) => finish(await cleanCommand(engine, { runId: args.run, bases: args.bases, dryRun: args['dry-run'] })),
+      async (args) => finish(await cleanCommand(engine(), { runId: args.run, bases: args.bases, dryRun: args['dry-run'] }, io)),
     )
     .demandCommand(1, 'Name a command: run, doctor, bootstrap or clean (see --help).')
     .strict()
     .recommendCommands()
-    .wrap(Math.min(110, process.stdout.columns ?? 110))
-    .fail((message, err) => {
+    .exitProcess(false)
+    .wrap(Math.min(110, io.stdout.columns ?? 110))
+    .fail((message: string | undefined, err: Error | undefined) => {
       if (err) throw err;
-      throw new UsageErrorFromYargs(message);
-    })
-    .parseAsync();
-  return exitCode;
+      throw new UsageErrorFromYargs(message ?? 'invalid command line');
+    });
 }
 
 class UsageErrorFromYargs extends Error {}
 
-function report(err: unknown): number {
+/** The one mapping from an error to a message and an exit code. */
+function report(err: unknown, io: CliIo): number {
   if (err instanceof LayerbenchError) {
-    process.stderr.write(`layerbench: ${err.message}\n${err.hint === undefined ? '' : `${err.hint}\n`}`);
+    io.stderr.write(`layerbench: ${err.message}\n${err.hint === undefined ? '' : `${err.hint}\n`}`);
     return err.exitCode;
   }
-  if (err instanceof UsageErrorFromYargs) {
-    process.stderr.write(`layerbench: ${err.message}\nSee \`layerbench --help\`.\n`);
+  if (err instanceof UsageErrorFromYargs || (err instanceof Error && err.name === 'YError')) {
+    io.stderr.write(`layerbench: ${err.message}\nSee \`layerbench --help\`.\n`);
     return ExitCode.badInput;
   }
   const error = err instanceof Error ? err : new Error(String(err));
-  process.stderr.write(`layerbench: unexpected failure: ${error.message}\nThis is a bug in layerbench; set LAYERBENCH_DEBUG=1 for the stack trace.\n`);
-  if (process.env['LAYERBENCH_DEBUG'] !== undefined) process.stderr.write(`${error.stack ?? ''}\n`);
+  io.stderr.write(`layerbench: unexpected failure: ${error.message}\nThis is a bug in layerbench; set LAYERBENCH_DEBUG=1 for the stack trace.\n`);
+  if (io.env['LAYERBENCH_DEBUG'] !== undefined) io.stderr.write(`${error.stack ?? ''}\n`);
   return ExitCode.failure;
 }
-
-main(hideBin(process.argv)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.exitCode = report(err);
-  },
-);

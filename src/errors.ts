@@ -1,18 +1,18 @@
 /**
  * The failures a user can meet, each with the facts needed to act on it.
- * `cli.ts` alone turns them into a paragraph and an exit code (see `exitCodeOf`).
+ * `cli.ts` alone turns them into a paragraph and an exit code (each class names its code).
  */
 
 /** Exit codes: one table for the whole tool. */
 export const ExitCode = {
   ok: 0,
-  /** a regression or a failed check (a failed build counts here) */
+  /** a regression, a failed build or an unhealthy image */
   failure: 1,
-  /** bad input: scenario, options, paths */
+  /** bad input: scenario, options, paths, a file that is not a result */
   badInput: 2,
-  /** the environment: daemon, disk, base images, package index */
+  /** the environment: daemon, disk, base images, package index, another run */
   environment: 3,
-  /** interrupted by the user (Ctrl-C) */
+  /** interrupted (Ctrl-C, SIGTERM) */
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -28,11 +28,25 @@ export abstract class LayerbenchError extends Error {
   }
 }
 
+/** A command-line option or argument that cannot be used as given. */
 export class UsageError extends LayerbenchError {
   readonly exitCode = ExitCode.badInput;
 }
 
 export class ScenarioError extends LayerbenchError {
+  readonly exitCode = ExitCode.badInput;
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    readonly expected: string,
+    hint?: string,
+  ) {
+    super(`${file}: ${field === '' ? 'the file' : `field "${field}"`} ${expected}`, hint);
+  }
+}
+
+/** A file given as a result (compare, report, merge) that cannot be read as one. */
+export class ResultFileError extends LayerbenchError {
   readonly exitCode = ExitCode.badInput;
   constructor(
     readonly file: string,
@@ -48,19 +62,29 @@ export class WorkspaceError extends LayerbenchError {
   constructor(
     message: string,
     readonly path: string,
+    hint?: string,
   ) {
-    super(message);
+    super(message, hint);
   }
 }
 
 export class DaemonUnavailableError extends LayerbenchError {
   readonly exitCode = ExitCode.environment;
-  constructor(readonly endpoint: string, cause: string) {
+  constructor(
+    readonly endpoint: string,
+    readonly reason: string,
+    /** what layerbench was doing when the daemon stopped answering; undefined before it ever answered */
+    readonly during?: string,
+  ) {
     super(
-      `No Docker daemon answers at ${endpoint} (${cause}).`,
-      process.getuid?.() === 0
-        ? 'Start one with `npm run setup` (installs Debian\'s docker.io if needed and starts dockerd), or point DOCKER_HOST at a running daemon.'
-        : 'Start Docker (e.g. `sudo systemctl start docker`, or run `sudo npm run setup`), or point DOCKER_HOST at a running daemon.',
+      during === undefined
+        ? `No Docker daemon answers at ${endpoint} (${reason}).`
+        : `The Docker daemon at ${endpoint} stopped answering during ${during} (${reason}). What was measured before is kept.`,
+      during === undefined
+        ? process.getuid?.() === 0
+          ? 'Start one with `npm run setup` (installs Debian\'s docker.io if needed and starts dockerd), or point DOCKER_HOST at a running daemon.'
+          : 'Start Docker (e.g. `sudo systemctl start docker`, or run `sudo npm run setup`), or point DOCKER_HOST at a running daemon.'
+        : 'Start the daemon again; `layerbench clean` then removes what this run left on it.',
     );
   }
 }
@@ -83,9 +107,15 @@ export class BuildFailedError extends LayerbenchError {
 
 export class DiskFullError extends LayerbenchError {
   readonly exitCode = ExitCode.environment;
-  constructor(readonly where: string) {
+  constructor(
+    /** the directory (or the daemon's data root) that ran out of space */
+    readonly where: string,
+    /** bytes still free there, when it could be read */
+    readonly freeBytes: number | undefined,
+    readonly detail: string,
+  ) {
     super(
-      `The disk is full (${where}).`,
+      `The disk is full: ${where}${freeBytes === undefined ? '' : ` has ${formatFree(freeBytes)} free`} (${detail}).`,
       'Free space: `layerbench clean` removes what earlier runs left; `docker system prune` removes unused Docker data (it is not limited to layerbench).',
     );
   }
@@ -99,6 +129,21 @@ export class PackageIndexError extends LayerbenchError {
   readonly exitCode = ExitCode.environment;
 }
 
+/** Another layerbench run is building against the same daemon. */
+export class RunInProgressError extends LayerbenchError {
+  readonly exitCode = ExitCode.environment;
+  constructor(
+    readonly runId: string,
+    readonly pid: number,
+    readonly startedAt: string,
+  ) {
+    super(
+      `Another layerbench run is in progress against this daemon: run ${runId}, process ${pid}, started ${startedAt}.`,
+      'Two runs on one machine measure each other. Wait for it to finish, or pass --concurrent to run anyway (on its own package-index port, so its pip steps miss the cache once).',
+    );
+  }
+}
+
 export class InterruptedError extends LayerbenchError {
   readonly exitCode = ExitCode.interrupted;
   constructor() {
@@ -109,4 +154,10 @@ export class InterruptedError extends LayerbenchError {
 /** `no space left on device` can surface from any Docker call; name it once. */
 export function looksLikeDiskFull(text: string): boolean {
   return /no space left on device|ENOSPC/i.test(text);
+}
+
+function formatFree(bytes: number): string {
+  if (bytes < 1e6) return `${Math.round(bytes / 1e3)} kB`;
+  if (bytes < 1e9) return `${(bytes / 1e6).toFixed(1)} MB`;
+  return `${(bytes / 1e9).toFixed(1)} GB`;
 }

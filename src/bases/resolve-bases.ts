@@ -6,23 +6,25 @@
  */
 import type { DockerEngine } from '../engine/docker-engine.js';
 import { BaseImageError } from '../errors.js';
-import type { BaseRecord } from '../report/result-types.js';
+import type { BaseRecord } from '../result/types.js';
 import { logicalBase } from './base-catalog.js';
 import { bootstrapBase } from './bootstrap-base.js';
 
 export async function resolveBase(engine: DockerEngine, name: string, say: (line: string) => void, signal?: AbortSignal): Promise<BaseRecord> {
   const base = logicalBase(name);
   const publicImage = base?.publicImage ?? name;
-  if (await engine.inspectImage(publicImage)) return { name, image: publicImage, source: 'present' };
-  if (base && (await engine.inspectImage(base.bootstrap.image))) return { name, image: base.bootstrap.image, source: 'bootstrapped' };
+  const present = await engine.inspectImage(publicImage);
+  if (present) return { name, image: publicImage, id: present.id, source: 'present' };
+  const standIn = base && (await engine.inspectImage(base.bootstrap.image));
+  if (base && standIn) return { name, image: base.bootstrap.image, id: standIn.id, source: 'bootstrapped' };
   say(`pulling ${publicImage}`);
-  if (await engine.pullImage(publicImage, signal)) return { name, image: publicImage, source: 'pulled' };
+  if (await engine.pullImage(publicImage, signal)) return { name, image: publicImage, id: (await engine.inspectImage(publicImage))?.id ?? null, source: 'pulled' };
   if (base === undefined) {
     throw new BaseImageError(`The base image ${name} is not present and cannot be pulled.`, 'Pull or build it first, or name one of the logical bases: general-os, python-3.11-slim.');
   }
   say(`${publicImage} cannot be pulled here; making a stand-in from Debian's mirror`);
-  await bootstrapBase(engine, base, say);
-  return { name, image: base.bootstrap.image, source: 'bootstrapped' };
+  const id = await bootstrapBase(engine, base, say);
+  return { name, image: base.bootstrap.image, id, source: 'bootstrapped' };
 }
 
 /** Resolves each distinct name once, bootstrapping in parallel. */

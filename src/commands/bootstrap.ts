@@ -4,27 +4,28 @@ import { bootstrapBase } from '../bases/bootstrap-base.js';
 import { resolveBase } from '../bases/resolve-bases.js';
 import type { DockerEngine } from '../engine/docker-engine.js';
 import { UsageError } from '../errors.js';
-import { createProgress } from '../ui/progress.js';
+import type { CliIo } from './cli-io.js';
+import { createProgress } from './progress.js';
 
-export async function bootstrapCommand(engine: DockerEngine, names: string[], force: boolean): Promise<number> {
+export async function bootstrapCommand(engine: DockerEngine, names: string[], force: boolean, io: CliIo): Promise<number> {
   await engine.ping();
   const unknown = names.filter((n) => !Object.hasOwn(BASE_CATALOG, n));
   if (unknown.length > 0) throw new UsageError(`Unknown base ${unknown.join(', ')}; the bases are: ${Object.keys(BASE_CATALOG).join(', ')}.`);
   const chosen = names.length > 0 ? names : Object.keys(BASE_CATALOG);
-  const progress = createProgress();
+  const progress = createProgress(io.stderr, Date.now(), io.env);
   const say = (line: string): void => progress.note(line);
   const records = await Promise.all(
     chosen.map(async (name) => {
       const base = BASE_CATALOG[name];
       if (force && base !== undefined) {
         await engine.removeImage(base.bootstrap.image);
-        await bootstrapBase(engine, base, say);
-        return { name, image: base.bootstrap.image, source: 'bootstrapped' as const };
+        const id = await bootstrapBase(engine, base, say);
+        return { name, image: base.bootstrap.image, id, source: 'bootstrapped' as const };
       }
       return resolveBase(engine, name, say);
     }),
   );
   progress.done();
-  for (const record of records) process.stdout.write(`${record.name.padEnd(18)} ${record.image} (${record.source})\n`);
+  for (const record of records) io.stdout.write(`${record.name.padEnd(18)} ${record.image} (${record.source})\n`);
   return 0;
 }

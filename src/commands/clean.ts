@@ -1,11 +1,18 @@
-/** `layerbench clean`: remove what earlier runs left behind. Only labelled objects. */
+/**
+ * `layerbench clean`: remove what runs that are no longer alive left behind — their labelled
+ * containers, networks and volumes, their tagged images, the intermediate images their
+ * journal names, their scratch directories. A run whose process is alive is never touched.
+ */
 import { readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BASE_LABEL } from '../bases/base-catalog.js';
 import type { DockerEngine } from '../engine/docker-engine.js';
-import { runLabelFilter } from '../engine/labels.js';
-import { removeLabelled } from '../engine/remove-labelled.js';
+import { RUN_ID_PATTERN } from '../engine/labels.js';
+import { findRunObjects, removeRunObjects, type RunObjects } from '../engine/run-objects.js';
+import { ExitCode } from '../errors.js';
+import { RunRegistry } from '../run/run-registry.js';
+import type { CliIo } from './cli-io.js';
 
 export interface CleanOptions {
   runId: string | undefined;
@@ -13,21 +20,86 @@ export interface CleanOptions {
   dryRun: boolean;
 }
 
-export async function cleanCommand(engine: DockerEngine, options: CleanOptions): Promise<number> {
+const NO_OBJECTS: RunObjects = { containers: [], networks: [], volumes: [], images: [] };
+
+export async function cleanCommand(engine: DockerEngine, options: CleanOptions, io: CliIo, registry = new RunRegistry()): Promise<number> {
   await engine.ping();
-  const label = runLabelFilter(options.runId);
-  const found = await engine.listLabelled(label);
-  const baseImages = options.bases ? (await engine.listLabelled(BASE_LABEL)).images : [];
-  const scratch = readdirSync(tmpdir()).filter((name) => name.startsWith('layerbench-') && (options.runId === undefined || name.includes(options.runId)));
-  const summary = `${found.containers.length} containers, ${found.networks.length} networks, ${found.volumes.length} volumes, ${found.images.length} images labelled ${label}` +
-    (options.bases ? `, ${baseImages.length} bootstrapped base images` : '') + `, ${scratch.length} scratch directories`;
-  if (options.dryRun) {
-    process.stdout.write(`would remove ${summary}\n`);
-    return 0;
+  const records = registry.runs();
+  const alive = new Set(records.filter((run) => run.alive).map((run) => run.runId));
+  const byRun = await findRunObjects(engine, options.runId);
+  const scratch = scratchDirectories(options.runId);
+  const runIds = new Set([
+    ...byRun.keys(),
+    ...records.filter((r) => options.runId === undefined || r.runId === options.runId).map((r) => r.runId),
+    ...scratch.map((s) => s.runId),
+  ]);
+  const dead = [...runIds].filter((id) => !alive.has(id));
+  for (const id of [...runIds].filter((id) => alive.has(id))) io.stdout.write(`skipped run ${id}: its process is still running (it removes what it made when it ends)\n`);
+
+  let removed = { containers: 0, networks: 0, volumes: 0, tags: 0, images: 0, scratch: 0 };
+  let stillInUse = 0;
+  for (const id of dead) {
+    const objects = byRun.get(id) ?? NO_OBJECTS;
+    const journal = registry.journalOf(id);
+    const directories = scratch.filter((s) => s.runId === id);
+    removed = {
+      containers: removed.containers + objects.containers.length,
+      networks: removed.networks + objects.networks.length,
+      volumes: removed.volumes + objects.volumes.length,
+      tags: removed.tags + objects.images.length,
+      images: removed.images + journal.length,
+      scratch: removed.scratch + directories.length,
+    };
+    if (options.dryRun) continue;
+    await removeRunObjects(engine, objects, { keepImages: false });
+    const left = await removeJournal(engine, journal, registry.recordOf(id)?.startedAt);
+    for (const dir of directories) rmSync(dir.path, { recursive: true, force: true });
+    if (left.length === 0) {
+      registry.unregister(id);
+    } else {
+      // still held (a build the daemon has not finished cancelling): the next clean takes them
+      registry.rewriteJournal(id, [...left].reverse());
+      stillInUse += left.length;
+    }
   }
-  await removeLabelled(engine, label, { keepImages: false });
-  for (const id of baseImages) await engine.removeImage(id);
-  for (const name of scratch) rmSync(join(tmpdir(), name), { recursive: true, force: true });
-  process.stdout.write(`removed ${summary}\n`);
-  return 0;
+  const baseImages = options.bases ? (await engine.listLabelled(BASE_LABEL)).images.map((i) => i.id) : [];
+  if (!options.dryRun) for (const id of baseImages) await engine.removeImage(id);
+
+  const summary =
+    `${removed.containers} containers, ${removed.networks} networks, ${removed.volumes} volumes, ${removed.tags} image tags and up to ${removed.images} intermediate images ` +
+    `of ${dead.length} finished run${dead.length === 1 ? '' : 's'}${options.bases ? `, ${baseImages.length} bootstrapped base images` : ''}, ${removed.scratch} scratch directories`;
+  io.stdout.write(`${options.dryRun ? 'would remove' : 'removed'} ${summary}\n`);
+  if (stillInUse > 0) io.stdout.write(`${stillInUse} intermediate images are still in use (a cancelled build the daemon is still winding down); run \`layerbench clean\` again in a moment\n`);
+  return ExitCode.ok;
+}
+
+/**
+ * A dead run's intermediate images, leaves first; also the image a step may have committed
+ * after the run died, on top of the last one its journal names. Resolves with what is left.
+ */
+async function removeJournal(engine: DockerEngine, journal: readonly string[], startedAt: string | undefined): Promise<string[]> {
+  const tip = journal.at(-1);
+  const orphans = tip === undefined || startedAt === undefined ? [] : await engine.findUntaggedChildren(tip, new Date(startedAt));
+  let left = [...orphans, ...[...journal].reverse()];
+  for (let pass = 0; pass < 10 && left.length > 0; pass += 1) {
+    const inUse = await engine.removeUntaggedImages(left, { prune: false });
+    if (inUse.length === left.length) break;
+    left = inUse;
+  }
+  return left;
+}
+
+function scratchDirectories(runId: string | undefined): { runId: string; path: string }[] {
+  const parent = process.env['LAYERBENCH_SCRATCH'] ?? tmpdir();
+  const pattern = new RegExp(`^layerbench-(${RUN_ID_PATTERN})-`);
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return [];
+  }
+  return names.flatMap((name) => {
+    const id = pattern.exec(name)?.[1];
+    return id === undefined || (runId !== undefined && id !== runId) ? [] : [{ runId: id, path: join(parent, name) }];
+  });
 }

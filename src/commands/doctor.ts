@@ -7,6 +7,8 @@ import type { DockerEngine, EngineFacts } from '../engine/docker-engine.js';
 import { DaemonUnavailableError, ExitCode } from '../errors.js';
 import { chooseIndex } from '../package-index/package-index.js';
 import { formatBytes } from '../report/format.js';
+import { RunRegistry } from '../run/run-registry.js';
+import type { CliIo } from './cli-io.js';
 
 type Verdict = 'ok' | 'warn' | 'fail';
 interface Check {
@@ -17,7 +19,7 @@ interface Check {
 
 const LOW_DISK_BYTES = 10e9;
 
-export async function doctorCommand(engine: DockerEngine, json: boolean): Promise<number> {
+export async function doctorCommand(engine: DockerEngine, json: boolean, io: CliIo, registry = new RunRegistry()): Promise<number> {
   const checks: Check[] = [];
   let facts: EngineFacts | undefined;
   try {
@@ -34,13 +36,14 @@ export async function doctorCommand(engine: DockerEngine, json: boolean): Promis
     checks.push({ name: 'machine', verdict: 'ok', detail: `${facts.cpus} cores, ${formatBytes(facts.memoryBytes)} memory` });
     checks.push(diskCheck(facts.dockerRootDir));
     checks.push({ name: 'BuildKit', verdict: facts.buildkitSupported ? 'ok' : 'warn', detail: facts.buildkitSupported ? 'available through the API (builder: buildkit)' : 'not available: only builder: classic' });
+    checks.push(runsCheck(registry, facts.id));
     const canBootstrap = process.getuid?.() === 0 && (hasCommand('debootstrap') || hasCommand('apt-get'));
-    const registry = await registryReachable();
+    const hubAnswers = await registryReachable();
     for (const base of Object.values(BASE_CATALOG)) {
       const present = (await engine.inspectImage(base.publicImage)) ? base.publicImage : (await engine.inspectImage(base.bootstrap.image)) ? base.bootstrap.image : undefined;
       checks.push(
         present !== undefined ? { name: `base ${base.name}`, verdict: 'ok', detail: `present: ${present}` }
-        : registry ? { name: `base ${base.name}`, verdict: 'ok', detail: `will be pulled: ${base.publicImage}` }
+        : hubAnswers ? { name: `base ${base.name}`, verdict: 'ok', detail: `will be pulled: ${base.publicImage}` }
         : canBootstrap ? { name: `base ${base.name}`, verdict: 'ok', detail: `cannot be pulled; will be bootstrapped as ${base.bootstrap.image} (about a minute; \`layerbench bootstrap\` does it now)` }
         : { name: `base ${base.name}`, verdict: 'fail', detail: `not present, cannot be pulled, and bootstrapping needs root with debootstrap or apt-get` },
       );
@@ -55,13 +58,25 @@ export async function doctorCommand(engine: DockerEngine, json: boolean): Promis
 
   const canRun = checks.every((c) => c.verdict !== 'fail');
   if (json) {
-    process.stdout.write(`${JSON.stringify({ canRun, checks }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ canRun, checks }, null, 2)}\n`);
   } else {
     const mark = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' } as const;
-    for (const check of checks) process.stdout.write(`${mark[check.verdict]}  ${check.name.padEnd(24)} ${check.detail}\n`);
-    process.stdout.write(canRun ? '\nA run can proceed.\n' : '\nA run cannot proceed: fix the FAIL lines above.\n');
+    for (const check of checks) io.stdout.write(`${mark[check.verdict]}  ${check.name.padEnd(24)} ${check.detail}\n`);
+    io.stdout.write(canRun ? '\nA run can proceed.\n' : '\nA run cannot proceed: fix the FAIL lines above.\n');
   }
   return canRun ? ExitCode.ok : ExitCode.environment;
+}
+
+/** A run already building on this daemon: a new one would be refused (and would measure it). */
+function runsCheck(registry: RunRegistry, daemonId: string): Check {
+  const holder = registry.holderOf(daemonId);
+  if (holder !== undefined) {
+    return { name: 'runs in progress', verdict: 'fail', detail: `run ${holder.runId} (process ${holder.pid}, started ${holder.startedAt}) is building on this daemon; a new run waits for it (or --concurrent)` };
+  }
+  const others = registry.runs().filter((run) => run.alive);
+  return others.length === 0
+    ? { name: 'runs in progress', verdict: 'ok', detail: 'none' }
+    : { name: 'runs in progress', verdict: 'warn', detail: `${others.map((r) => `run ${r.runId} (process ${r.pid})`).join(', ')} running concurrently` };
 }
 
 function diskCheck(root: string): Check {

@@ -10,17 +10,18 @@
  * vertexes named `[N/M] INSTRUCTION` or `[stage N/M] INSTRUCTION`; `[internal] …`,
  * `copy /context /` and `exporting to image` are BuildKit's own work and not steps.
  *
- * - Steps are numbered in order of first announcement (the Dockerfile's order for one stage).
- *   Identical steps of two stages (typically a shared `FROM`) are one vertex, so one step.
- *   Steps that never started (those after a failing one) are left out.
+ * - Steps are numbered by their position in the Dockerfile: `[stage i/m]` is the i-th
+ *   FROM/RUN/COPY/ADD/WORKDIR of that stage (see dockerfile-model.ts). Without the Dockerfile,
+ *   in order of first announcement. Identical steps of two stages (typically a shared `FROM`)
+ *   are one vertex, so one step. Steps that never started (after a failing one) are left out.
  * - A step is cached when BuildKit last reported it so; FROM never builds anything and counts
  *   as cached, as in the classic decoder.
  * - Durations come from BuildKit's own started/completed timestamps (the daemon's clock),
  *   falling back to arrival times only for a step that never reported completion.
  */
 import { TextDecoder } from 'node:util';
-import type { StepRecord } from '../report/result-types.js';
-import type { BuildStreamMessage, DecodedBuild } from './classic-progress.js';
+import { buildkitStepInstruction, type DockerfileModel } from '../dockerfile/dockerfile-model.js';
+import type { BuildStreamMessage, DecodedBuild, TraceStep } from './build-trace.js';
 import { decodeStatusResponse, type TraceStatus, type TraceVertex, type TraceVertexLog } from './buildkit-trace.js';
 
 const TRACE_ID = 'moby.buildkit.trace';
@@ -31,6 +32,10 @@ const CANCELED = /\bcontext canceled\b|\bcanceled\b/i;
 
 interface StepState {
   index: number;
+  digest: string;
+  inputs: string[];
+  stage: string | null;
+  line: number | null;
   /** the vertex name as BuildKit printed it, e.g. `[3/4] RUN echo hi` */
   name: string;
   instruction: string;
@@ -54,8 +59,14 @@ export class BuildkitProgressDecoder {
   /** unfinished log line per vertex (BuildKit log chunks need not end at a newline) */
   private readonly partialLogs = new Map<string, { decoder: TextDecoder; text: string }>();
 
-  /** Called with each step as it starts, for progress displays. */
-  constructor(private readonly onStep?: (index: number, total: number, instruction: string) => void) {}
+  /**
+   * @param onStep called with each step as it starts, for progress displays
+   * @param dockerfile the parsed Dockerfile, for the position, line and stage of each step
+   */
+  constructor(
+    private readonly onStep?: (index: number, total: number, instruction: string) => void,
+    private readonly dockerfile?: DockerfileModel,
+  ) {}
 
   push(message: BuildStreamMessage, atMs: number): void {
     // The Engine's BuildKit messages carry an `id` and a string `aux`, outside BuildStreamMessage's shape.
@@ -88,7 +99,7 @@ export class BuildkitProgressDecoder {
 
   finish(atMs: number): DecodedBuild {
     for (const vertex of [...this.partialLogs.keys()]) this.flushLog(vertex);
-    const steps: StepRecord[] = [];
+    const steps: TraceStep[] = [];
     for (const step of [...this.steps.values()].sort((a, b) => a.index - b.index)) {
       if (step.firstStartedMs === undefined && step.lastCompletedMs === undefined && step.startedAt === undefined) continue;
       steps.push({
@@ -96,10 +107,13 @@ export class BuildkitProgressDecoder {
         instruction: step.instruction,
         cached: step.error === '' && (step.cached || /^FROM\b/i.test(step.instruction)),
         durationMs: durationOf(step, atMs),
+        stage: step.stage,
+        line: step.line,
+        vertex: { digest: step.digest, inputs: step.inputs },
       });
     }
     // BuildKit keeps stages in its own cache, not as images: there are none to clean up.
-    return { steps, imageId: this.imageId, stageImageIds: [], mentionedImageIds: [], runningContainerId: undefined, failure: this.failure(), logTail: [...this.tail] };
+    return { steps, imageId: this.imageId, stageImageIds: [], reportedImages: [], runningContainerId: undefined, failure: this.failure(), logTail: [...this.tail] };
   }
 
   private failure(): DecodedBuild['failure'] {
@@ -128,11 +142,17 @@ export class BuildkitProgressDecoder {
     }
     let step = this.steps.get(vertex.digest);
     if (step === undefined) {
+      const stageLabel = named[1]?.split(' ').at(-1);
+      const source = this.dockerfile === undefined ? undefined : buildkitStepInstruction(this.dockerfile, stageLabel, Number(named[2]));
       step = {
-        index: this.nextIndex++,
+        index: source?.position ?? this.fallbackIndex(stageLabel, Number(named[2])),
+        digest: vertex.digest,
+        inputs: vertex.inputs,
+        stage: source?.stage ?? (stageLabel === undefined ? null : stageLabel.replace(/^stage-(\d+)$/, '$1')),
+        line: source?.line ?? null,
         name: vertex.name,
         instruction: (named[4] ?? '').trim(),
-        total: Number(named[3]),
+        total: this.dockerfile?.instructions.length ?? Number(named[3]),
         cached: false,
         firstStartedMs: undefined,
         lastCompletedMs: undefined,
@@ -156,6 +176,16 @@ export class BuildkitProgressDecoder {
     }
     if (vertex.completedMs !== undefined) this.flushLog(vertex.digest);
     if (vertex.error !== '' && !CANCELED.test(vertex.error)) this.remember(vertex.error);
+  }
+
+  /**
+   * Without the Dockerfile (or for a step it does not explain): a single-stage build's
+   * `[i/m]` is its order; otherwise the order BuildKit announced the steps in, after every
+   * instruction the Dockerfile has.
+   */
+  private fallbackIndex(stage: string | undefined, positionInStage: number): number {
+    if (this.dockerfile === undefined && stage === undefined) return positionInStage;
+    return (this.dockerfile?.instructions.length ?? 0) + this.nextIndex++;
   }
 
   private consumeLog(log: TraceVertexLog): void {

@@ -4,41 +4,14 @@
  * The classic builder prints no timing: a step's duration is measured between the arrival of
  * its `Step N/M` line and the next one. A step is cached when the builder said
  * ` ---> Using cache` for it; FROM (and ARG before FROM) never build anything and count as cached.
+ * `Step N` is the N-th instruction of the Dockerfile, which gives its line and stage.
+ *
+ * Every ` ---> <id>` line names an image: one a step of this build committed, or one it
+ * reused (a cache hit, a FROM). They are reported as they arrive, so that the caller knows
+ * what a build made even when it is interrupted half-way.
  */
-import type { StepRecord } from '../report/result-types.js';
-
-export interface BuildStreamMessage {
-  /** BuildKit messages name their kind: `moby.buildkit.trace`, `moby.image.id` */
-  id?: string;
-  stream?: string;
-  status?: string;
-  /** an object (`{ID}`) from the classic builder and for the image id; base64 for BuildKit traces */
-  aux?: string | ({ ID?: string } & Record<string, unknown>);
-  error?: string;
-  errorDetail?: { code?: number; message?: string };
-}
-
-export interface DecodedBuild {
-  steps: StepRecord[];
-  /** the built image's ID (sha256:…), when the builder reported one */
-  imageId: string | undefined;
-  /**
-   * Images the build reported besides the result: the last image of each earlier stage of a
-   * multi-stage build (classic builder). They are nobody's parent, so removing the result
-   * leaves them behind.
-   */
-  stageImageIds: string[];
-  /**
-   * Every image ID the stream named (` ---> 1a2b3c4d5e6f`), short form, cache hits included:
-   * what an interrupted or failed build may leave behind.
-   */
-  mentionedImageIds: string[];
-  /** the container of the step that was running when the stream ended, if one was */
-  runningContainerId: string | undefined;
-  /** set when the stream carried an error: the build failed even if the HTTP status was 200 */
-  failure: { step: string | undefined; message: string } | undefined;
-  logTail: string[];
-}
+import type { DockerfileModel } from '../dockerfile/dockerfile-model.js';
+import type { BuildStreamMessage, DecodedBuild, ReportedImage, TraceStep } from './build-trace.js';
 
 const STEP_LINE = /^Step (\d+)\/(\d+) : (.*)$/;
 const LOG_TAIL_LINES = 25;
@@ -49,14 +22,16 @@ interface OpenStep {
   instruction: string;
   startedAt: number;
   usedCache: boolean;
+  /** the step's image was reported (` ---> id`) */
+  imageReported: boolean;
 }
 
 export class ClassicProgressDecoder {
-  private readonly steps: StepRecord[] = [];
+  private readonly steps: TraceStep[] = [];
   private open: OpenStep | undefined;
-  private readonly reportedIds: string[] = [];
+  private readonly stageIds: string[] = [];
   private builtId: string | undefined;
-  private readonly mentionedIds: string[] = [];
+  private readonly reported: ReportedImage[] = [];
   private runningContainer: string | undefined;
   private failure: DecodedBuild['failure'];
   private readonly tail: string[] = [];
@@ -64,13 +39,13 @@ export class ClassicProgressDecoder {
 
   /**
    * @param onStep called with each step as it starts, for progress displays
-   * @param requestLabels the `labels` build parameter: the classic builder applies it as extra
-   *   last steps, one `LABEL k=v` per label, that are not in the Dockerfile and miss the cache
-   *   whenever the labels change (every run); they are left out of the steps.
+   * @param onImage called with each image the stream names, as it arrives
+   * @param dockerfile the parsed Dockerfile, for the line and stage of each step
    */
   constructor(
     private readonly onStep?: (index: number, total: number, instruction: string) => void,
-    private readonly requestLabels: Record<string, string> = {},
+    private readonly onImage?: (image: ReportedImage) => void,
+    private readonly dockerfile?: DockerfileModel,
   ) {}
 
   push(message: BuildStreamMessage, atMs: number): void {
@@ -80,7 +55,10 @@ export class ClassicProgressDecoder {
       this.remember(text);
       return;
     }
-    if (typeof message.aux === 'object' && typeof message.aux.ID === 'string') this.reportedIds.push(message.aux.ID);
+    if (typeof message.aux === 'object' && typeof message.aux.ID === 'string') {
+      // one per finished stage: the last is the image, the others are earlier stages
+      this.stageIds.push(message.aux.ID);
+    }
     if (typeof message.stream === 'string') this.consumeText(message.stream, atMs);
     else if (typeof message.status === 'string') this.remember(message.status);
   }
@@ -90,12 +68,12 @@ export class ClassicProgressDecoder {
     this.partial = '';
     this.close(atMs);
     // A multi-stage build reports an ID per finished stage: after a failure, none is the image.
-    const imageId = this.failure ? undefined : this.reportedIds.at(-1) ?? this.builtId;
+    const imageId = this.failure ? undefined : this.stageIds.at(-1) ?? this.builtId;
     return {
       steps: this.steps,
       imageId,
-      stageImageIds: this.reportedIds.filter((id) => id !== imageId),
-      mentionedImageIds: [...this.mentionedIds],
+      stageImageIds: this.stageIds.filter((id) => id !== imageId),
+      reportedImages: [...this.reported],
       runningContainerId: this.runningContainer,
       failure: this.failure,
       logTail: [...this.tail],
@@ -118,22 +96,13 @@ export class ClassicProgressDecoder {
       const instruction = step[3] ?? '';
       const index = Number(step[1]);
       const total = Number(step[2]);
-      const injected = Object.keys(this.requestLabels).length;
-      if (index > total - injected && this.isInjectedLabelStep(instruction)) {
-        this.open = undefined;
-        return;
-      }
-      this.open = { index, total, instruction, startedAt: atMs, usedCache: false };
-      // The total counts the injected LABEL steps, which are not the user's.
-      this.onStep?.(index, total - injected, instruction);
+      this.open = { index, total, instruction, startedAt: atMs, usedCache: false, imageReported: false };
+      this.onStep?.(index, total, instruction);
       return;
     }
     const arrow = /^\s*---> (?:Running in ([0-9a-f]{12,64})|([0-9a-f]{12,64}))\s*$/.exec(line);
     if (arrow?.[1] !== undefined) this.runningContainer = arrow[1];
-    if (arrow?.[2] !== undefined) {
-      this.mentionedIds.push(arrow[2]);
-      this.runningContainer = undefined;
-    }
+    if (arrow?.[2] !== undefined) this.reportImage(arrow[2]);
     if (/^Removing intermediate container /.test(line)) this.runningContainer = undefined;
     if (this.open && line.trim() === '---> Using cache') this.open.usedCache = true;
     const built = /^Successfully built ([0-9a-f]+)$/.exec(line);
@@ -143,10 +112,15 @@ export class ClassicProgressDecoder {
     }
   }
 
-  private isInjectedLabelStep(instruction: string): boolean {
-    if (!instruction.startsWith('LABEL ')) return false;
-    const label = instruction.slice('LABEL '.length).trim();
-    return Object.entries(this.requestLabels).some(([key, value]) => label === `${key}=${value}` || label === `"${key}"="${value}"`);
+  private reportImage(id: string): void {
+    this.runningContainer = undefined;
+    const step = this.open;
+    // The first id after a step line is that step's image; FROM and cache hits only name an existing one.
+    const how = step !== undefined && !step.imageReported && !step.usedCache && !/^FROM\b/i.test(step.instruction) ? 'created' : 'reused';
+    if (step !== undefined) step.imageReported = true;
+    const image: ReportedImage = { id, how };
+    this.reported.push(image);
+    this.onImage?.(image);
   }
 
   private close(atMs: number): void {
@@ -156,11 +130,15 @@ export class ClassicProgressDecoder {
     const beforeFirstFrom = !this.steps.some((s) => /^FROM\b/i.test(s.instruction));
     const buildsNothing = /^FROM\b/i.test(step.instruction) || (/^ARG\b/i.test(step.instruction) && beforeFirstFrom);
     const failedHere = this.failure !== undefined;
+    // Step N is the N-th instruction only when the builder counts what the Dockerfile holds (ONBUILD triggers add steps).
+    const source = this.dockerfile?.instructions.length === step.total ? this.dockerfile.instructions[step.index - 1] : undefined;
     this.steps.push({
       index: step.index,
       instruction: step.instruction,
       cached: !failedHere && (step.usedCache || buildsNothing),
       durationMs: Math.max(0, atMs - step.startedAt),
+      stage: source?.stage ?? null,
+      line: source?.line ?? null,
     });
   }
 
@@ -171,9 +149,4 @@ export class ClassicProgressDecoder {
       if (this.tail.length > LOG_TAIL_LINES) this.tail.shift();
     }
   }
-}
-
-/** The index of the first step that missed the cache, or null. */
-export function firstMissStep(steps: readonly StepRecord[]): number | null {
-  return steps.find((s) => !s.cached)?.index ?? null;
 }

@@ -1,12 +1,17 @@
 /**
  * What the rest of layerbench may ask of Docker. Only this folder imports dockerode;
- * everything else depends on this interface (and tests can stand in for it).
+ * everything else depends on this interface (and specs can stand in for it).
  */
 import type { Readable } from 'node:stream';
-import type { Builder, StepRecord } from '../report/result-types.js';
+import type { DockerfileModel } from '../dockerfile/dockerfile-model.js';
+import type { BuilderKind, BuildTrace, ReportedImage } from './build-trace.js';
 import type { LayerSizes } from './layer-sizes.js';
 
+export type EndpointKind = 'unix' | 'tcp' | 'ssh' | 'npipe' | 'unknown';
+
 export interface EngineFacts {
+  /** the Engine's own ID: stable for one daemon */
+  id: string;
   engineVersion: string;
   apiVersion: string;
   storageDriver: string;
@@ -16,6 +21,7 @@ export interface EngineFacts {
   memoryBytes: number;
   /** the daemon advertises BuildKit (API ≥ 1.39 on Linux) */
   buildkitSupported: boolean;
+  endpoint: EndpointKind;
 }
 
 export interface BuildRequest {
@@ -23,10 +29,15 @@ export interface BuildRequest {
   context: Readable;
   /** path of the Dockerfile inside the context */
   dockerfile: string;
-  builder: Builder;
+  /** the parsed Dockerfile: gives each step its line and stage */
+  dockerfileModel: DockerfileModel | undefined;
+  builder: BuilderKind;
   buildArgs: Record<string, string>;
-  labels: Record<string, string>;
-  tag: string | undefined;
+  /**
+   * The run-specific tag the image gets: how a run finds what it built. (No build labels:
+   * the classic builder turns each into one more committed step, which would be timed.)
+   */
+  tag: string;
   noCache: boolean;
   /** the name shown in errors */
   variant: string;
@@ -34,16 +45,8 @@ export interface BuildRequest {
   hostNetwork: boolean;
   signal: AbortSignal | undefined;
   onStep: ((index: number, total: number, instruction: string) => void) | undefined;
-}
-
-export interface BuildOutcome {
-  imageId: string;
-  /** the built image's size (all its layers, uncompressed) */
-  sizeBytes: number;
-  /** other images the build left (earlier stages of a classic multi-stage build) */
-  stageImageIds: string[];
-  steps: StepRecord[];
-  wallMs: number;
+  /** each image the build stream names, as it arrives (also when the build is interrupted) */
+  onImage: ((image: ReportedImage) => void) | undefined;
 }
 
 export interface ImageInspection {
@@ -54,6 +57,12 @@ export interface ImageInspection {
   /** `name:tag` references; none for the builder's intermediate images */
   tags: string[];
   createdAt: Date;
+  parentId: string;
+}
+
+export interface ImageSummary {
+  id: string;
+  tags: string[];
 }
 
 export interface ServiceContainer {
@@ -62,11 +71,17 @@ export interface ServiceContainer {
   hostPort: number;
 }
 
+export interface Labelled {
+  /** the object's ID (a volume's name) */
+  id: string;
+  labels: Record<string, string>;
+}
+
 export interface LabelledObjects {
-  containers: string[];
-  images: string[];
-  networks: string[];
-  volumes: string[];
+  containers: Labelled[];
+  images: Labelled[];
+  networks: Labelled[];
+  volumes: Labelled[];
 }
 
 export interface DockerEngine {
@@ -75,23 +90,38 @@ export interface DockerEngine {
   /** Resolves when the daemon answers; rejects with DaemonUnavailableError otherwise. */
   ping(): Promise<void>;
   facts(): Promise<EngineFacts>;
-  /** Builds and resolves once the stream ended and was inspected; rejects with BuildFailedError. */
-  build(request: BuildRequest): Promise<BuildOutcome>;
+  /**
+   * Builds and resolves once the stream ended and was inspected. Rejects with
+   * BuildFailedError (the build failed), DaemonUnavailableError (the daemon stopped answering),
+   * DiskFullError, or InterruptedError (the signal fired; the daemon has let go of the build).
+   */
+  build(request: BuildRequest): Promise<BuildTrace>;
   inspectImage(reference: string): Promise<ImageInspection | undefined>;
   layerSizes(reference: string): Promise<LayerSizes>;
   /** Pulls an image; resolves false (rather than throwing) when no registry can serve it. */
   pullImage(reference: string, signal?: AbortSignal): Promise<boolean>;
   /** `docker import` of a root file system tar, with Dockerfile-style changes (ENV, CMD, LABEL). */
   importImage(rootfs: Readable, reference: string, changes: string[]): Promise<string>;
-  /** Removes an image this run made (force: also when tagged). */
+  /**
+   * Removes a reference (force). A tag of an image that has other tags only untags it; an
+   * image's untagged parents go with it unless something else uses them.
+   */
   removeImage(reference: string): Promise<void>;
   /**
-   * Removes the intermediate images this engine's builds made since `since` (the builder
-   * makes them without labels: earlier stages of a multi-stage build, the chain an interrupted
-   * build leaves), leaves first, each only when nothing uses it. Tagged images, images older
-   * than `since`, and the IDs in `keep` (still the cache of the next build) are never touched.
+   * Removes these images, each only when it is untagged and no container or child image uses
+   * it. `prune`: its untagged parents go with it (as `docker rmi` does); otherwise exactly it.
+   * Resolves with the IDs still in use.
    */
-  removeBuildLeftovers(since: Date, keep?: readonly string[]): Promise<number>;
+  removeUntaggedImages(ids: readonly string[], options: { prune: boolean }): Promise<string[]>;
+  /**
+   * Untagged images whose parent is `parent`, created at or after `since`: what a build
+   * interrupted at the wrong moment committed without the stream saying so.
+   */
+  findUntaggedChildren(parent: string, since: Date): Promise<string[]>;
+  /** Gives an image one more tag. */
+  tagImage(id: string, reference: string): Promise<void>;
+  /** Images tagged `repository:*` with a repository matching the glob (e.g. `layerbench-run/*`), and `tag` when given. */
+  listImagesByReference(repositoryGlob: string, tag?: string): Promise<ImageSummary[]>;
   /** Starts a container with one port published on 127.0.0.1 (random host port). */
   startService(image: string, containerPort: number, labels: Record<string, string>): Promise<ServiceContainer>;
   containerLogs(id: string): Promise<string>;

@@ -2,24 +2,21 @@
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import Docker from 'dockerode';
-import {
-  BuildFailedError,
-  DaemonUnavailableError,
-  DiskFullError,
-  InterruptedError,
-  looksLikeDiskFull,
-} from '../errors.js';
+import { freeBytes } from '../disk-space.js';
+import { BuildFailedError, DaemonUnavailableError, DiskFullError, InterruptedError, looksLikeDiskFull } from '../errors.js';
+import type { BuildStreamMessage, BuildTrace, DecodedBuild } from './build-trace.js';
 import { BuildkitProgressDecoder } from './buildkit-progress.js';
-import { ClassicProgressDecoder, type BuildStreamMessage } from './classic-progress.js';
+import { ClassicProgressDecoder } from './classic-progress.js';
 import type {
-  BuildOutcome,
   BuildRequest,
   DockerEngine,
   EngineFacts,
   ImageInspection,
+  ImageSummary,
   LabelledObjects,
   ServiceContainer,
 } from './docker-engine.js';
+import { dockerHostFrom, type DockerHost } from './docker-host.js';
 import { layerSizes, type HistoryEntry, type LayerSizes } from './layer-sizes.js';
 import { readJsonStream } from './read-json-stream.js';
 
@@ -28,12 +25,18 @@ const PING_TIMEOUT_MS = 5_000;
 export class DockerodeEngine implements DockerEngine {
   readonly endpoint: string;
   private readonly docker: Docker;
-  /** image IDs named by this engine's build streams, in the order they appeared */
-  private readonly mentionedImages: string[] = [];
+  private readonly host: DockerHost;
+  /** where the daemon keeps its data, once facts() has asked: named when its disk fills */
+  private dataRoot: string | undefined;
 
-  constructor(private readonly now: () => number = () => performance.now()) {
-    this.docker = new Docker();
-    this.endpoint = process.env['DOCKER_HOST'] ?? 'unix:///var/run/docker.sock';
+  /**
+   * @param env where DOCKER_HOST is read (a malformed one is a UsageError, thrown here)
+   * @param now the clock builds are timed with
+   */
+  constructor(env: NodeJS.ProcessEnv = process.env, private readonly now: () => number = () => performance.now()) {
+    this.host = dockerHostFrom(env);
+    this.endpoint = this.host.endpoint;
+    this.docker = new Docker(modemOptions(this.host, env));
   }
 
   async ping(): Promise<void> {
@@ -47,23 +50,26 @@ export class DockerodeEngine implements DockerEngine {
   async facts(): Promise<EngineFacts> {
     const [info, version] = await Promise.all([this.call(() => this.docker.info()), this.call(() => this.docker.version())]);
     const apiVersion = String(version.ApiVersion ?? '');
+    this.dataRoot = String(info.DockerRootDir ?? '/var/lib/docker');
     return {
+      id: String(info.ID ?? 'unknown'),
       engineVersion: String(version.Version ?? info.ServerVersion ?? 'unknown'),
       apiVersion,
       storageDriver: String(info.Driver ?? 'unknown'),
       os: `${String(info.OperatingSystem ?? 'unknown')} (${String(info.KernelVersion ?? '')})`,
-      dockerRootDir: String(info.DockerRootDir ?? '/var/lib/docker'),
+      dockerRootDir: this.dataRoot,
       cpus: Number(info.NCPU ?? 0),
       memoryBytes: Number(info.MemTotal ?? 0),
       buildkitSupported: String(info.OSType ?? 'linux') === 'linux' && compareApiVersions(apiVersion, '1.39') >= 0,
+      endpoint: this.host.kind,
     };
   }
 
-  async build(request: BuildRequest): Promise<BuildOutcome> {
+  async build(request: BuildRequest): Promise<BuildTrace> {
     const decoder =
       request.builder === 'buildkit'
-        ? new BuildkitProgressDecoder(request.onStep)
-        : new ClassicProgressDecoder(request.onStep, request.labels);
+        ? new BuildkitProgressDecoder(request.onStep, request.dockerfileModel)
+        : new ClassicProgressDecoder(request.onStep, request.onImage, request.dockerfileModel);
     const startedAt = this.now();
     let streamError: unknown;
     try {
@@ -74,30 +80,61 @@ export class DockerodeEngine implements DockerEngine {
     }
     const finishedAt = this.now();
     const decoded = decoder.finish(finishedAt);
-    this.mentionedImages.push(...decoded.mentionedImageIds, ...decoded.stageImageIds);
     if (request.signal?.aborted) {
-      if (decoded.runningContainerId !== undefined) await this.awaitBuildContainerGone(decoded.runningContainerId);
+      await this.letGoOfBuild(decoded);
       throw new InterruptedError();
     }
-    if (streamError !== undefined) {
-      if (looksLikeDiskFull(describe(streamError))) throw new DiskFullError(describe(streamError));
-      throw new BuildFailedError(request.variant, decoded.failure?.step, describe(streamError), decoded.logTail);
-    }
-    if (decoded.failure !== undefined) {
-      if (looksLikeDiskFull(decoded.failure.message)) throw new DiskFullError(decoded.failure.message);
-      throw new BuildFailedError(request.variant, decoded.failure.step, decoded.failure.message, decoded.logTail);
-    }
+    this.throwIfFailed(request, decoded);
+    if (streamError !== undefined) await this.throwForBrokenStream(request, decoded, streamError);
     if (decoded.imageId === undefined) {
       throw new BuildFailedError(request.variant, undefined, 'the builder reported no image', decoded.logTail);
     }
     const image = await this.inspectImage(decoded.imageId);
     return {
+      builder: request.builder,
       imageId: image?.id ?? decoded.imageId,
       sizeBytes: image?.sizeBytes ?? 0,
-      stageImageIds: decoded.stageImageIds,
       steps: decoded.steps,
       wallMs: finishedAt - startedAt,
+      stageImageIds: decoded.stageImageIds,
+      reportedImages: decoded.reportedImages,
     };
+  }
+
+  /** The builder said the build failed (the HTTP status is 200 all the same). */
+  private throwIfFailed(request: BuildRequest, decoded: DecodedBuild): void {
+    if (decoded.failure === undefined) return;
+    if (looksLikeDiskFull(decoded.failure.message)) throw this.diskFull(decoded.failure.message);
+    throw new BuildFailedError(request.variant, decoded.failure.step, decoded.failure.message, decoded.logTail);
+  }
+
+  /** The stream broke without the builder saying why: the daemon went away, or refused the request. */
+  private async throwForBrokenStream(request: BuildRequest, decoded: DecodedBuild, streamError: unknown): Promise<never> {
+    const text = describe(streamError);
+    if (looksLikeDiskFull(text)) throw this.diskFull(text);
+    if (statusOf(streamError) === undefined && !(await this.answers())) {
+      throw new DaemonUnavailableError(this.endpoint, `the build stream broke: ${text}`, `the build of "${request.variant}"`);
+    }
+    throw new BuildFailedError(request.variant, decoded.failure?.step, text, decoded.logTail);
+  }
+
+  /**
+   * After an interrupt: a cancelled classic build leaves the container of its running step to
+   * the daemon, which removes it (forcerm) a moment later. Wait for that, so that nothing the
+   * build started is still running when the run cleans up.
+   */
+  private async letGoOfBuild(decoded: DecodedBuild): Promise<void> {
+    if (decoded.runningContainerId === undefined) return;
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      try {
+        await this.docker.getContainer(decoded.runningContainerId).inspect();
+      } catch {
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    await this.removeContainer(decoded.runningContainerId);
   }
 
   /**
@@ -108,8 +145,7 @@ export class DockerodeEngine implements DockerEngine {
     const options = {
       dockerfile: request.dockerfile,
       buildargs: request.buildArgs,
-      labels: request.labels,
-      ...(request.tag === undefined ? {} : { t: request.tag }),
+      t: request.tag,
       nocache: request.noCache,
       rm: true,
       forcerm: true,
@@ -143,6 +179,7 @@ export class DockerodeEngine implements DockerEngine {
         labels: image.Config?.Labels ?? {},
         tags: (image.RepoTags ?? []).filter((tag) => tag !== '<none>:<none>'),
         createdAt: new Date(image.Created),
+        parentId: image.Parent ?? '',
       };
     } catch (err) {
       if (statusOf(err) === 404) return undefined;
@@ -161,12 +198,13 @@ export class DockerodeEngine implements DockerEngine {
       const stream = (await this.docker.pull(reference, signal === undefined ? {} : { abortSignal: signal })) as Readable;
       let failed = false;
       await readJsonStream(stream, (message) => {
-        if (message['error'] !== undefined || message['errorDetail'] !== undefined) failed = true;
+        if (message.error !== undefined || message.errorDetail !== undefined) failed = true;
       }, this.now);
       return !failed && (await this.inspectImage(reference)) !== undefined;
     } catch (err) {
       if (signal?.aborted) throw new InterruptedError();
-      if (err instanceof DaemonUnavailableError) throw err;
+      const translated = this.translate(err);
+      if (translated instanceof DaemonUnavailableError || translated instanceof DiskFullError) throw translated;
       return false;
     }
   }
@@ -178,9 +216,9 @@ export class DockerodeEngine implements DockerEngine {
     )) as unknown as Readable;
     let failure: string | undefined;
     await readJsonStream(stream, (message) => {
-      if (message['error'] !== undefined) failure = String(message['error']);
+      if (message.error !== undefined) failure = String(message.error);
     }, this.now);
-    if (failure !== undefined) throw looksLikeDiskFull(failure) ? new DiskFullError(failure) : new Error(failure);
+    if (failure !== undefined) throw looksLikeDiskFull(failure) ? this.diskFull(failure) : new Error(failure);
     const image = await this.inspectImage(reference);
     if (image === undefined) throw new Error(`the import of ${reference} left no image`);
     return image.id;
@@ -195,47 +233,40 @@ export class DockerodeEngine implements DockerEngine {
     }
   }
 
-  async removeBuildLeftovers(since: Date, keep: readonly string[] = []): Promise<number> {
-    let removed = 0;
-    const stillThere: string[] = [];
-    for (const id of [...new Set(this.mentionedImages)].reverse()) {
+  async removeUntaggedImages(ids: readonly string[], options: { prune: boolean }): Promise<string[]> {
+    const inUse: string[] = [];
+    for (const id of ids) {
       const image = await this.inspectImage(id);
-      // A stream also names the FROM image: a base bootstrapped during this run is tagged, and kept.
-      if (image === undefined || image.tags.length > 0 || image.createdAt.getTime() < since.getTime() - 1000) continue;
-      if (keep.includes(image.id)) {
-        stillThere.push(id);
-        continue;
-      }
+      if (image === undefined || image.tags.length > 0) continue;
       try {
-        // noprune: exactly the images named here, never a parent the cascade would reach
-        await this.docker.getImage(image.id).remove({ force: false, noprune: true });
-        removed += 1;
+        await this.docker.getImage(image.id).remove({ force: false, noprune: !options.prune });
       } catch (err) {
         const status = statusOf(err);
-        if (status !== 404 && status !== 409) throw this.translate(err);
-        if (status === 409) stillThere.push(id); // still used: another try later
+        if (status === 409) inUse.push(id);
+        else if (status !== 404) throw this.translate(err);
       }
     }
-    // What is gone, tagged or older than the run needs no second look.
-    this.mentionedImages.splice(0, this.mentionedImages.length, ...stillThere.reverse());
-    return removed;
+    return inUse;
   }
 
-  /**
-   * A cancelled classic build leaves the container of its running step to the daemon, which
-   * removes it (forcerm) a moment later; wait for that, and remove it if the daemon did not.
-   */
-  private async awaitBuildContainerGone(shortId: string): Promise<void> {
-    const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline) {
-      try {
-        await this.docker.getContainer(shortId).inspect();
-      } catch {
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    await this.removeContainer(shortId);
+  async findUntaggedChildren(parent: string, since: Date): Promise<string[]> {
+    const parentImage = await this.inspectImage(parent);
+    if (parentImage === undefined) return [];
+    const images = await this.call(() => this.docker.listImages({ all: true }));
+    return images
+      .filter((image) => image.ParentId === parentImage.id && untagged(image.RepoTags) && image.Created * 1000 >= since.getTime() - 1000)
+      .map((image) => image.Id);
+  }
+
+  async tagImage(id: string, reference: string): Promise<void> {
+    const [repo, tag] = splitReference(reference);
+    await this.call(() => this.docker.getImage(id).tag({ repo, tag }));
+  }
+
+  async listImagesByReference(repositoryGlob: string, tag?: string): Promise<ImageSummary[]> {
+    const filters = JSON.stringify({ reference: [tag === undefined ? repositoryGlob : `${repositoryGlob}:${tag}`] });
+    const images = await this.call(() => this.docker.listImages({ filters }));
+    return images.map((image) => ({ id: image.Id, tags: (image.RepoTags ?? []).filter((t) => t !== '<none>:<none>') }));
   }
 
   async startService(image: string, containerPort: number, labels: Record<string, string>): Promise<ServiceContainer> {
@@ -268,8 +299,9 @@ export class DockerodeEngine implements DockerEngine {
   async isRunning(id: string): Promise<boolean> {
     try {
       return (await this.docker.getContainer(id).inspect()).State.Running;
-    } catch {
-      return false;
+    } catch (err) {
+      if (statusOf(err) === 404) return false;
+      throw this.translate(err);
     }
   }
 
@@ -292,10 +324,10 @@ export class DockerodeEngine implements DockerEngine {
       this.call(() => this.docker.listVolumes({ filters })),
     ]);
     return {
-      containers: containers.map((c) => c.Id),
-      images: images.map((i) => i.Id),
-      networks: networks.map((n) => n.Id),
-      volumes: (volumes.Volumes ?? []).map((v) => v.Name),
+      containers: containers.map((c) => ({ id: c.Id, labels: c.Labels ?? {} })),
+      images: images.map((i) => ({ id: i.Id, labels: i.Labels ?? {} })),
+      networks: networks.map((n) => ({ id: n.Id, labels: n.Labels ?? {} })),
+      volumes: (volumes.Volumes ?? []).map((v) => ({ id: v.Name, labels: v.Labels ?? {} })),
     };
   }
 
@@ -315,6 +347,15 @@ export class DockerodeEngine implements DockerEngine {
     }
   }
 
+  private async answers(): Promise<boolean> {
+    try {
+      await this.ping();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   private async call<T>(operation: () => Promise<T>): Promise<T> {
     try {
       return await operation();
@@ -325,12 +366,38 @@ export class DockerodeEngine implements DockerEngine {
 
   private translate(err: unknown): Error {
     const text = describe(err);
-    if (/ECONNREFUSED|ENOENT|EACCES|socket hang up|connect ETIMEDOUT/.test(text) && statusOf(err) === undefined) {
+    if (/ECONNREFUSED|ENOENT|EACCES|ECONNRESET|EPIPE|socket hang up|connect ETIMEDOUT/.test(text) && statusOf(err) === undefined) {
       return new DaemonUnavailableError(this.endpoint, text);
     }
-    if (looksLikeDiskFull(text)) return new DiskFullError(text);
+    if (looksLikeDiskFull(text)) return this.diskFull(text);
     return err instanceof Error ? err : new Error(text);
   }
+
+  private diskFull(detail: string): DiskFullError {
+    const root = this.dataRoot ?? '/var/lib/docker';
+    const where = `the Docker daemon's data root ${root}`;
+    return new DiskFullError(where, this.host.kind === 'unix' ? freeBytes(root) : undefined, detail.split('\n')[0] ?? detail);
+  }
+}
+
+function modemOptions(host: DockerHost, env: NodeJS.ProcessEnv): Docker.DockerOptions | undefined {
+  const value = host.endpoint;
+  if (value.startsWith('unix://')) return { socketPath: value.slice('unix://'.length) };
+  if (value.startsWith('npipe://')) return { socketPath: value.slice('npipe://'.length) };
+  // TLS settings (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH) are read by docker-modem from the environment.
+  if (env['DOCKER_TLS_VERIFY'] !== undefined || env['DOCKER_CERT_PATH'] !== undefined) return undefined;
+  const url = new URL(value);
+  const protocol = url.protocol === 'ssh:' ? 'ssh' : url.protocol === 'https:' ? 'https' : 'http';
+  return {
+    protocol,
+    host: url.hostname,
+    port: url.port === '' ? (protocol === 'ssh' ? 22 : protocol === 'https' ? 2376 : 2375) : Number(url.port),
+    ...(url.username === '' ? {} : { username: decodeURIComponent(url.username) }),
+  };
+}
+
+function untagged(tags: readonly string[] | null | undefined): boolean {
+  return (tags ?? []).every((tag) => tag === '<none>:<none>');
 }
 
 function statusOf(err: unknown): number | undefined {

@@ -7,7 +7,6 @@
  * COPY, ADD or WORKDIR (which make a layer even when it is empty), or an import.
  * When that count disagrees with the diff IDs, sizes are marked approximate.
  */
-import type { LayerComparison } from '../report/result-types.js';
 
 export interface HistoryEntry {
   CreatedBy: string;
@@ -43,20 +42,4 @@ export function layerSizes(diffIds: readonly string[], historyNewestFirst: reado
     layers: diffIds.map((diffId, i) => ({ diffId, sizeBytes: i - offset >= 0 ? (sized[i - offset]?.Size ?? 0) : 0 })),
     approximate: true,
   };
-}
-
-/** Compares an image's layers with the diff IDs that were there before it was built. */
-export function compareLayers(current: readonly LayerSize[], before: ReadonlySet<string>): LayerComparison {
-  let reused = 0;
-  let reusedBytes = 0;
-  let newBytes = 0;
-  for (const layer of current) {
-    if (before.has(layer.diffId)) {
-      reused += 1;
-      reusedBytes += layer.sizeBytes;
-    } else {
-      newBytes += layer.sizeBytes;
-    }
-  }
-  return { total: current.length, reused, reusedBytes, newBytes };
 }

@@ -3,7 +3,8 @@
  * answers 200, then call the predict path once. The container is always removed.
  */
 import type { DockerEngine } from '../engine/docker-engine.js';
-import type { HealthRecord } from '../report/result-types.js';
+import { DaemonUnavailableError, DiskFullError } from '../errors.js';
+import type { HealthRecord } from '../result/types.js';
 import type { HealthSpec } from '../scenario/scenario-types.js';
 
 const POLL_INTERVAL_MS = 100;
@@ -45,6 +46,8 @@ export async function probeHealth(
     }
     return { ok: false, timeToHealthyMs: null, reason: `${spec.path} did not answer 200 within ${Math.round(spec.timeoutMs / 1000)} s (${lastProblem})` };
   } catch (err) {
+    // The environment failing is not the image's fault.
+    if (err instanceof DaemonUnavailableError || err instanceof DiskFullError) throw err;
     return { ok: false, timeToHealthyMs: null, reason: `could not start the image: ${(err as Error).message}` };
   } finally {
     if (containerId !== undefined) await engine.removeContainer(containerId);

@@ -1,37 +1,52 @@
 /**
- * Runs the planned builds of a scenario and turns each into a sample.
- * Dependencies come in (engine, workspaces, clock, sink); nothing here knows about the CLI.
+ * Runs the planned builds of a scenario and turns each into a sample. Everything it needs
+ * comes in (engine, prepared variants, clocks, sinks); nothing here knows about the CLI.
+ *
+ * Only the build itself is timed. What happens between two builds — layer sizes, the health
+ * check, removing the previous image and the builder's leftovers — is awaited before the
+ * next build starts, so it neither counts nor overlaps.
  */
-import type { BuildOutcome, DockerEngine } from '../engine/docker-engine.js';
-import { firstMissStep } from '../engine/classic-progress.js';
-import { compareLayers, type LayerSizes } from '../engine/layer-sizes.js';
-import { runLabels, VARIANT_LABEL } from '../engine/labels.js';
-import { InterruptedError } from '../errors.js';
-import { formatBytes, formatMs } from '../report/format.js';
-import type { HealthRecord, Sample, SampleFlag } from '../report/result-types.js';
+import type { DockerEngine } from '../engine/docker-engine.js';
+import type { LayerSizes } from '../engine/layer-sizes.js';
+import { keptImageTag, runImageTag, runLabels, VARIANT_LABEL } from '../engine/labels.js';
+import type { DockerfileModel } from '../dockerfile/dockerfile-model.js';
+import { DaemonUnavailableError, InterruptedError } from '../errors.js';
+import type { BuildSample, HealthRecord } from '../result/types.js';
 import type { Scenario, VariantSpec } from '../scenario/scenario-types.js';
-import type { Progress } from '../ui/progress.js';
 import type { Workspace } from '../workspace/workspace.js';
+import type { BuildLeftovers } from './build-leftovers.js';
 import { probeHealth } from './health-probe.js';
 import { isRecorded, planBuilds, type PlannedBuild } from './plan.js';
+import type { BuildLabel, SuiteEvent } from './suite-events.js';
+import { nonceFor, toSample } from './to-sample.js';
+
+/** A variant ready to build: its workspace, its parsed Dockerfile, its build args, its base's layers. */
+export interface PreparedVariant {
+  spec: VariantSpec;
+  workspace: Workspace;
+  dockerfile: DockerfileModel;
+  buildArgs: Record<string, string>;
+  /** diff IDs of the variant's base images: what a cold build reuses */
+  baseLayers: ReadonlySet<string>;
+}
 
 export interface SuiteInputs {
   engine: DockerEngine;
-  scenario: Scenario;
+  scenario: Pick<Scenario, 'variants' | 'edits' | 'reps' | 'warmup' | 'cold' | 'builder' | 'health'>;
   runId: string;
-  workspaces: ReadonlyMap<string, Workspace>;
-  /** build args for every build: the resolved bases and the package index */
-  buildArgsFor: (variant: VariantSpec) => Record<string, string>;
-  /** diff IDs of the variant's base images: what a cold build reuses */
-  baseLayersFor: (variant: VariantSpec) => ReadonlySet<string>;
+  /** the machine id samples carry */
+  machine: string;
+  variants: ReadonlyMap<string, PreparedVariant>;
+  leftovers: BuildLeftovers;
+  /** probe each recorded image's health (the scenario's health section) */
+  checkHealth: boolean;
   keepImages: boolean;
-  onSample: (sample: Sample) => void;
-  progress: Progress;
+  onSample: (sample: BuildSample) => void;
+  onEvent: (event: SuiteEvent) => void;
+  /** a monotonic clock in ms (health timing) */
   now: () => number;
   wallClock: () => Date;
   signal: AbortSignal;
-  /** when the run started: only images created since then are this run's to remove */
-  runStartedAt: Date;
 }
 
 interface VariantState {
@@ -40,126 +55,115 @@ interface VariantState {
 }
 
 export async function runSuite(inputs: SuiteInputs): Promise<void> {
-  const { scenario, progress } = inputs;
+  const { engine, scenario, runId, signal } = inputs;
   const plan = planBuilds(scenario);
-  const variants = new Map(scenario.variants.map((v) => [v.name, v]));
   const states = new Map<string, VariantState>();
-  try {
-    await runPlan(inputs, plan, variants, states);
-  } finally {
-    progress.done();
-  }
-}
-
-async function runPlan(
-  inputs: SuiteInputs,
-  plan: readonly PlannedBuild[],
-  variants: ReadonlyMap<string, VariantSpec>,
-  states: Map<string, VariantState>,
-): Promise<void> {
-  const { engine, scenario, runId, progress, signal } = inputs;
-  let done = 0;
-  for (const planned of plan) {
+  for (const [position, planned] of plan.entries()) {
     if (signal.aborted) throw new InterruptedError();
-    const variant = variants.get(planned.variant) as VariantSpec;
-    const workspace = inputs.workspaces.get(planned.variant) as Workspace;
-    const state = states.get(planned.variant) ?? { previousImage: undefined, previousLayers: inputs.baseLayersFor(variant) };
-    const label = describeBuild(planned, scenario.reps, scenario.warmup);
-    done += 1;
-    progress.status(`${label} · preparing (${done}/${plan.length})`);
+    const variant = inputs.variants.get(planned.variant);
+    if (variant === undefined) throw new Error(`no prepared variant ${planned.variant}`);
+    const state = states.get(planned.variant) ?? { previousImage: undefined, previousLayers: variant.baseLayers };
+    const label = buildLabel(planned, scenario);
+    inputs.onEvent({ type: 'build-started', build: label, position: position + 1, total: plan.length });
 
-    const applied = planned.edit === undefined ? undefined : workspace.apply(planned.edit, nonceFor(runId, planned), planned.sequence);
+    const applied = planned.edit === undefined ? undefined : variant.workspace.apply(planned.edit, nonceFor(runId, planned), planned.sequence);
+    const contextSha256 = variant.workspace.contextSha256();
     const startedAt = inputs.wallClock();
-    const outcome = await engine.build({
-      context: workspace.pack(),
-      dockerfile: workspace.dockerfileInContext,
-      builder: scenario.builder,
-      buildArgs: inputs.buildArgsFor(variant),
-      labels: runLabels(runId, { [VARIANT_LABEL]: variant.name }),
-      tag: `layerbench-run/${variant.name}:${runId}`,
-      noCache: planned.phase === 'cold',
-      variant: variant.name,
-      hostNetwork: true,
-      signal,
-      onStep: (index, total, instruction) => progress.status(`${label} · step ${index}/${total} ${instruction}`),
+    inputs.leftovers.buildStarted(startedAt);
+    const trace = await naming(describeActivity(label, 'build'), async () => {
+      try {
+        const built = await engine.build({
+          context: variant.workspace.pack(),
+          dockerfile: variant.workspace.dockerfileInContext,
+          dockerfileModel: variant.dockerfile,
+          builder: scenario.builder,
+          buildArgs: variant.buildArgs,
+          tag: runImageTag(variant.spec.name, runId),
+          noCache: planned.phase === 'cold',
+          variant: variant.spec.name,
+          hostNetwork: true,
+          signal,
+          onStep: (index, of, instruction) => inputs.onEvent({ type: 'step-started', build: label, index, of, instruction }),
+          onImage: (image) => inputs.leftovers.imageReported(image),
+        });
+        inputs.leftovers.buildFinished();
+        return built;
+      } catch (err) {
+        inputs.leftovers.buildCut();
+        throw err;
+      }
     });
 
-    const sizes = await engine.layerSizes(outcome.imageId);
-    if (isRecorded(planned.phase)) {
-      progress.status(`${label} · starting the image for its health check`);
-      const health = await probeHealth(engine, outcome.imageId, scenario.health, runLabels(runId, { [VARIANT_LABEL]: variant.name }), inputs.now, signal);
-      if (signal.aborted) throw new InterruptedError();
-      const sample = toSample({ planned, phase: planned.phase, builder: scenario.builder, outcome, sizes, before: state.previousLayers, health, startedAt });
-      inputs.onSample(sample);
-      progress.note(sampleLine(sample, applied?.summary));
-    } else {
-      progress.note(`  ${label}: ${formatMs(outcome.wallMs)} (not recorded)`);
-    }
-
-    if (!inputs.keepImages) {
-      if (state.previousImage !== undefined && state.previousImage !== outcome.imageId) await engine.removeImage(state.previousImage);
-      // The earlier stages of this build stay: they are the cache of the next one.
-      await engine.removeBuildLeftovers(inputs.runStartedAt, outcome.stageImageIds);
-    }
-    states.set(planned.variant, { previousImage: outcome.imageId, previousLayers: new Set(sizes.layers.map((l) => l.diffId)) });
+    await naming(describeActivity(label, 'inspection of the image'), async () => {
+      const sizes = await engine.layerSizes(trace.imageId);
+      if (isRecorded(planned.phase)) {
+        const health = inputs.checkHealth ? await checkHealth(inputs, trace.imageId, label) : null;
+        if (signal.aborted) throw new InterruptedError();
+        const sample = toSample({
+          planned: { ...planned, phase: planned.phase },
+          trace,
+          sizes,
+          before: state.previousLayers,
+          health,
+          startedAt,
+          machine: inputs.machine,
+          provenance: { contextSha256, edit: applied === undefined ? null : { sha256: applied.sha256, paths: applied.paths } },
+        });
+        inputs.onSample(sample);
+        inputs.onEvent({ type: 'sample', sample, editSummary: applied?.summary });
+        if (inputs.keepImages) await engine.tagImage(trace.imageId, keptImageTag(variant.spec.name, runId, `${sample.edit}-${sample.phase}${sample.rep}`));
+      } else {
+        inputs.onEvent({ type: 'unrecorded-build', build: label, wallMs: trace.wallMs });
+      }
+      await tidyUp(inputs, state, trace.imageId, trace.stageImageIds);
+      states.set(planned.variant, { previousImage: trace.imageId, previousLayers: layerSet(sizes) });
+    });
   }
 }
 
-interface SampleFacts {
-  planned: PlannedBuild;
-  phase: Sample['phase'];
-  builder: Sample['builder'];
-  outcome: BuildOutcome;
-  sizes: LayerSizes;
-  /** diff IDs of the image before this build */
-  before: ReadonlySet<string>;
-  health: HealthRecord;
-  startedAt: Date;
+async function checkHealth(inputs: SuiteInputs, image: string, label: BuildLabel): Promise<HealthRecord> {
+  inputs.onEvent({ type: 'health-check', build: label });
+  return probeHealth(inputs.engine, image, inputs.scenario.health, runLabels(inputs.runId, { [VARIANT_LABEL]: label.variant }), inputs.now, inputs.signal);
 }
 
-/** What one build measured, in the shape of the result contract. */
-export function toSample(facts: SampleFacts): Sample {
-  const miss = firstMissStep(facts.outcome.steps);
-  const flags: SampleFlag[] = [];
-  if (facts.phase === 'warm' && miss === null) flags.push('no-step-missed');
-  if (facts.sizes.approximate) flags.push('layer-sizes-approximate');
+/**
+ * The previous image of the variant lost its tag to the new one: it goes, with the untagged
+ * parents only it used. The builder's other leftovers go too, except the earlier stages'
+ * images, which are the next build's cache.
+ */
+async function tidyUp(inputs: SuiteInputs, state: VariantState, imageId: string, stageImageIds: readonly string[]): Promise<void> {
+  if (inputs.keepImages) return;
+  if (state.previousImage !== undefined && state.previousImage !== imageId) {
+    await inputs.engine.removeUntaggedImages([state.previousImage], { prune: true });
+  }
+  await inputs.leftovers.sweep(stageImageIds);
+}
+
+function layerSet(sizes: LayerSizes): ReadonlySet<string> {
+  return new Set(sizes.layers.map((l) => l.diffId));
+}
+
+function buildLabel(planned: PlannedBuild, scenario: Pick<Scenario, 'reps' | 'warmup'>): BuildLabel {
   return {
-    variant: facts.planned.variant,
-    builder: facts.builder,
-    edit: facts.planned.edit?.name ?? 'none',
-    phase: facts.phase,
-    rep: facts.planned.rep,
-    wallMs: Math.round(facts.outcome.wallMs),
-    steps: facts.outcome.steps.map((s) => ({ ...s, durationMs: Math.round(s.durationMs) })),
-    firstMissStep: miss,
-    layers: compareLayers(facts.sizes.layers, facts.before),
-    image: { id: facts.outcome.imageId, sizeBytes: facts.outcome.sizeBytes, layerCount: facts.sizes.layers.length },
-    health: facts.health,
-    flags,
-    startedAt: facts.startedAt.toISOString(),
+    variant: planned.variant,
+    edit: planned.edit?.name ?? 'none',
+    phase: planned.phase,
+    rep: planned.rep,
+    of: planned.phase === 'warm' ? scenario.reps : planned.phase === 'warmup' ? scenario.warmup : 1,
   };
 }
 
-/** Unique to the run, the edit and the repetition: the daemon's cache cannot have seen it. */
-export function nonceFor(runId: string, planned: PlannedBuild): string {
-  return `${runId}.${planned.edit?.name ?? 'none'}.${planned.phase}${planned.rep}`;
+function describeActivity(label: BuildLabel, what: string): string {
+  const build = label.edit === 'none' ? `the ${label.phase === 'cold' ? 'cold' : 'first'} build of "${label.variant}"` : `"${label.variant}" after edit "${label.edit}" (${label.phase} ${label.rep}/${label.of})`;
+  return what === 'build' ? build : `the ${what} of ${build}`;
 }
 
-function describeBuild(planned: PlannedBuild, reps: number, warmup: number): string {
-  const what = planned.edit === undefined ? (planned.phase === 'cold' ? 'cold build' : 'first build') : planned.edit.name;
-  const rep = planned.phase === 'warm' ? ` rep ${planned.rep}/${reps}` : planned.phase === 'warmup' ? ` warm-up ${planned.rep}/${warmup}` : '';
-  return `${planned.variant} · ${what}${rep}`;
-}
-
-function sampleLine(sample: Sample, edit: string | undefined): string {
-  const step = sample.steps.find((s) => s.index === sample.firstMissStep);
-  const parts = [
-    `  ${sample.variant.padEnd(12)} ${(sample.phase === 'cold' ? 'cold' : `${sample.edit} #${sample.rep}`).padEnd(16)} ${formatMs(sample.wallMs).padStart(8)}`,
-    step === undefined ? 'all steps cached' : `first miss: step ${step.index}`,
-    `new ${formatBytes(sample.layers.newBytes)}`,
-    sample.health.ok ? `healthy in ${formatMs(sample.health.timeToHealthyMs)}` : `UNHEALTHY: ${sample.health.reason}`,
-  ];
-  if (sample.flags.includes('no-step-missed')) parts.push('FLAGGED: no step missed the cache');
-  if (edit !== undefined) parts.push(edit);
-  return parts.join(' · ');
+/** A daemon that stops answering mid-run is reported with what layerbench was doing, in the run's words. */
+async function naming<T>(activity: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof DaemonUnavailableError) throw new DaemonUnavailableError(err.endpoint, err.reason, activity);
+    throw err;
+  }
 }

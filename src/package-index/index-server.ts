@@ -65,8 +65,10 @@ export async function serveIndexes(directories: readonly string[], port: number)
       .pipe(response);
   });
   await listen(server, port);
+  // port 0 asks the system for a free one: the URLs name the port actually bound
+  const bound = (server.address() as { port: number }).port;
   return {
-    urls: mounts.map((m) => `http://127.0.0.1:${port}${m.prefix}${m.simple}/`),
+    urls: mounts.map((m) => `http://127.0.0.1:${bound}${m.prefix}${m.simple}/`),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
@@ -84,5 +86,14 @@ function listen(server: Server, port: number): Promise<void> {
       ),
     );
     server.listen(port, '127.0.0.1', () => resolve());
+  });
+}
+
+/** Whether 127.0.0.1:port can be served on right now (asked by binding it for a moment). */
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
   });
 }

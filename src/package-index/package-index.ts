@@ -8,7 +8,8 @@
  */
 import { request } from 'node:https';
 import { readLocalIndexes } from './pip-config.js';
-import { serveIndexes } from './index-server.js';
+import { portIsFree, serveIndexes } from './index-server.js';
+import { PackageIndexError, UsageError } from '../errors.js';
 
 /** A fixed port: the index URL is part of the cache key, so it must not change between runs. */
 export const DEFAULT_INDEX_PORT = 38751;
@@ -64,4 +65,18 @@ export function pypiReachable(timeoutMs = 3_000): Promise<boolean> {
     probe.on('error', () => resolve(false));
     probe.end();
   });
+}
+
+/**
+ * Checks, before any work, that the index can be served where asked: a port number, and free
+ * (a second run, or another program, may hold it).
+ */
+export async function checkIndexPort(port: number, options: { mustBeFree: boolean }, option = '--index-port'): Promise<void> {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`${option} must be a port number from 1 to 65535; it was given ${JSON.stringify(port)}.`);
+  if (options.mustBeFree && !(await portIsFree(port))) {
+    throw new PackageIndexError(
+      `The local package index cannot be served on 127.0.0.1:${port}: the port is in use.`,
+      `Another layerbench run (\`layerbench doctor\` shows runs in progress) or another program holds it. Wait for it, or pass ${option} with a free port; a different port changes the build cache key, so the first build after it reinstalls packages.`,
+    );
+  }
 }

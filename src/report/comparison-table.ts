@@ -1,9 +1,9 @@
 /**
- * The terminal comparison: one table per edit (the cold build first), one row per variant,
- * with the speed-up against the baseline variant. Pure: result in, text out.
+ * The terminal comparison: one table per builder and edit (the cold build first), one row per
+ * variant. Renders the comparison model; computes nothing of its own.
  */
+import type { Comparison, ComparisonRow, ComparisonSection, Headline } from '../result/comparison.js';
 import { formatBytes, formatMs, formatRatio } from './format.js';
-import type { Sample, SuiteResult, SummaryRow } from './result-types.js';
 
 interface Column {
   title: string;
@@ -21,57 +21,48 @@ const COLUMNS: Column[] = [
   { title: 'healthy', align: 'right' },
 ];
 
-export function comparisonTable(result: Pick<SuiteResult, 'summary' | 'samples'>, baseline: string): string {
-  const edits = [...new Set(result.summary.map((row) => `${row.phase}\u0000${row.edit}`))].sort((a, b) => (a.startsWith('cold') ? -1 : b.startsWith('cold') ? 1 : 0));
-  const sections: string[] = [];
-  for (const key of edits) {
-    const [phase, edit] = key.split('\u0000') as [string, string];
-    const rows = result.summary.filter((row) => row.phase === phase && row.edit === edit);
-    const base = rows.find((row) => row.variant === baseline);
-    const samples = result.samples.filter((s) => s.phase === phase && s.edit === edit);
-    const n = [...new Set(rows.map((row) => row.n))].join('/');
-    const title = phase === 'cold' ? `cold build (no cache), n=${n}` : `edit "${edit}": rebuild after the edit, n=${n} per variant`;
-    const body = rows.map((row) => [
-      row.variant,
-      formatMs(row.medianMs),
-      row.n > 1 ? `${row.rme.toFixed(1)}%` : '–',
-      base === undefined ? '–' : row.variant === baseline ? 'baseline' : formatRatio(base.medianMs / row.medianMs),
-      typicalFirstMiss(samples.filter((s) => s.variant === row.variant)),
-      formatBytes(row.medianNewBytes),
-      formatBytes(row.medianImageBytes),
-      healthCell(row, samples.filter((s) => s.variant === row.variant)),
-    ]);
-    sections.push([title, ...renderRows(COLUMNS, body).map((line) => `  ${line}`), ...excludedNotes(rows)].join('\n'));
-  }
-  return sections.join('\n\n');
+export function comparisonTable(comparison: Comparison): string {
+  const builders = new Set(comparison.sections.map((s) => s.builder));
+  return comparison.sections.map((section) => renderSection(section, builders.size > 1)).join('\n\n');
 }
 
-/** `code-edit rebuild naive/optimized = 31.2x`: the headline figure, for the last line. */
-export function headlineRatio(summary: readonly SummaryRow[], edit: string, slow: string, fast: string): string | undefined {
-  const find = (variant: string): SummaryRow | undefined => summary.find((r) => r.phase === 'warm' && r.edit === edit && r.variant === variant);
-  const slowRow = find(slow);
-  const fastRow = find(fast);
-  if (slowRow === undefined || fastRow === undefined || !(fastRow.medianMs > 0)) return undefined;
-  return `${edit}-edit rebuild ${slow}/${fast} = ${(slowRow.medianMs / fastRow.medianMs).toFixed(1)}x (median ${formatMs(slowRow.medianMs)} vs ${formatMs(fastRow.medianMs)})`;
+function renderSection(section: ComparisonSection, nameBuilder: boolean): string {
+  const n = [...new Set(section.rows.map((row) => row.n))].join('/');
+  const builder = nameBuilder ? ` [${section.builder}]` : '';
+  const title = section.phase === 'cold' ? `cold build (no cache)${builder}, n=${n}` : `edit "${section.edit}": rebuild after the edit${builder}, n=${n} per variant`;
+  const body = section.rows.map((row) => [
+    row.variant,
+    formatMs(row.wallMs?.median ?? Number.NaN),
+    row.wallMs !== null && row.wallMs.n > 1 ? `${row.wallMs.rme.toFixed(1)}%` : '–',
+    row.isBaseline ? 'baseline' : row.speedup === null ? '–' : formatRatio(row.speedup),
+    firstMissCell(row),
+    formatBytes(row.newBytes ?? Number.NaN),
+    formatBytes(row.imageBytes ?? Number.NaN),
+    healthCell(row),
+  ]);
+  return [title, ...renderRows(COLUMNS, body).map((line) => `  ${line}`), ...excludedNotes(section.rows)].join('\n');
 }
 
-function typicalFirstMiss(samples: readonly Sample[]): string {
-  const counts = new Map<string, number>();
-  for (const sample of samples) {
-    const step = sample.steps.find((s) => s.index === sample.firstMissStep);
-    const label = step === undefined ? 'none (all cached)' : `${step.index}: ${shorten(step.instruction, 28)}`;
-    counts.set(label, (counts.get(label) ?? 0) + 1);
-  }
-  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '–';
+/** `code-edit rebuild naive/optimized = 31.2x (median 24.8 s vs 0.60 s)` */
+export function headlineLine(headline: Headline, nameBuilder: boolean): string {
+  const builder = nameBuilder ? ` [${headline.builder}]` : '';
+  return `${headline.edit}-edit rebuild ${headline.slow}/${headline.fast} = ${headline.ratio.toFixed(1)}x${builder} (median ${formatMs(headline.slowMs)} vs ${formatMs(headline.fastMs)})`;
 }
 
-function healthCell(row: SummaryRow, samples: readonly Sample[]): string {
-  const times = samples.flatMap((s) => (s.health.ok ? [s.health.timeToHealthyMs] : []));
-  const typical = times.length > 0 ? ` (${formatMs(times.sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? Number.NaN)})` : '';
-  return `${row.healthy}/${samples.length}${typical}`;
+function firstMissCell(row: ComparisonRow): string {
+  const miss = row.firstMiss;
+  if (miss === null) return '–';
+  if (miss.step === null) return 'none (all cached)';
+  return `${miss.step}: ${shorten(miss.instruction ?? '', 28)}`;
 }
 
-function excludedNotes(rows: readonly SummaryRow[]): string[] {
+function healthCell(row: ComparisonRow): string {
+  const { checked, healthy, medianTimeToHealthyMs } = row.health;
+  if (checked === 0) return 'not checked';
+  return `${healthy}/${checked}${medianTimeToHealthyMs === null ? '' : ` (${formatMs(medianTimeToHealthyMs)})`}`;
+}
+
+function excludedNotes(rows: readonly ComparisonRow[]): string[] {
   return rows
     .filter((row) => row.excluded > 0)
     .map((row) => `  ! ${row.variant}: ${row.excluded} sample(s) missed no step at all and were left out (the edit changed nothing the build sees, or the cache recalled it)`);

@@ -1,52 +1,87 @@
+/**
+ * Reads, validates and resolves a scenario file, with the command line's overrides applied.
+ * Every error is a ScenarioError (or a UsageError for an override) naming the file, the field
+ * and what was expected; nothing here writes anything.
+ */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import { dirname, resolve } from 'node:path';
+import { parseFamiliarName } from '@swimlane/docker-reference';
+import { Ajv } from 'ajv';
 import { parseDocument } from 'yaml';
+import { displayPath } from '../display-path.js';
 import { ScenarioError } from '../errors.js';
 import { pathInside } from '../path-inside.js';
+import { expectationOf, fieldOf } from '../schema-errors.js';
+import { applyOverrides, type ScenarioOverrides } from './scenario-overrides.js';
 import { scenarioSchema } from './scenario-schema.js';
-import type { EditSpec, Scenario, VariantSpec } from './scenario-types.js';
+import type { RawScenario, Scenario, VariantSpec } from './scenario-types.js';
+
+/** A scenario is a page of YAML; anything near this size is not one. */
+export const MAX_SCENARIO_BYTES = 1024 * 1024;
+/** YAML aliases beyond this are refused (a "billion laughs" file would expand without end). */
+export const MAX_YAML_ALIASES = 100;
 
 const ajv = new Ajv({ allErrors: false, useDefaults: true, strict: false });
 const validate = ajv.compile(scenarioSchema);
 
-/** Reads, validates and resolves a scenario file. Every error names the file and the field. */
-export function loadScenario(file: string): Scenario {
+export function loadScenario(file: string, overrides: ScenarioOverrides = {}): Scenario {
   const path = resolve(file);
-  if (!existsSync(path)) throw new ScenarioError(file, '', 'does not exist');
-  return parseScenario(readFileSync(path, 'utf8'), path);
+  const shown = file === '' ? '(empty path)' : file;
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    throw new ScenarioError(shown, '', 'does not exist');
+  }
+  if (!stats.isFile()) throw new ScenarioError(shown, '', stats.isDirectory() ? 'is a directory, not a scenario file' : 'is not a regular file');
+  if (stats.size > MAX_SCENARIO_BYTES) throw new ScenarioError(shown, '', `is ${stats.size} bytes; a scenario file is at most ${MAX_SCENARIO_BYTES} bytes`);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw new ScenarioError(shown, '', `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  return parseScenario(bytes.toString('utf8'), path, overrides, createHash('sha256').update(bytes).digest('hex'));
 }
 
 /** The pure part of `loadScenario`: text in, typed scenario out (file checks included). */
-export function parseScenario(text: string, path: string): Scenario {
-  const shown = relative(process.cwd(), path) || path;
-  const document = parseDocument(text, { prettyErrors: true });
-  const yamlError = document.errors[0];
-  if (yamlError !== undefined) {
-    throw new ScenarioError(shown, '', `is not valid YAML: ${yamlError.message.split('\n')[0]}`);
-  }
-  const raw: unknown = document.toJS();
+export function parseScenario(text: string, path: string, overrides: ScenarioOverrides = {}, sha256: string | null = null): Scenario {
+  const shown = displayPath(path);
+  const raw = parseYaml(text, shown);
   if (!validate(raw)) {
     const error = validate.errors?.[0];
-    throw new ScenarioError(shown, fieldOf(error), expectationOf(error));
+    throw new ScenarioError(shown, fieldOf(error), expectationOf(error, describePattern));
   }
-  const data = raw as unknown as RawScenario;
+  const declared = raw as unknown as RawScenario;
+  uniqueNames(shown, 'variants', declared.variants);
+  uniqueNames(shown, 'edits', declared.edits);
+  const data = applyOverrides(declared, overrides, shown);
   const base = dirname(path);
   const context = resolve(base, data.context);
   if (!existsSync(context) || !statSync(context).isDirectory()) {
     throw new ScenarioError(shown, 'context', `must name a directory; ${context} is not one`);
   }
-  uniqueNames(shown, 'variants', data.variants);
-  uniqueNames(shown, 'edits', data.edits);
+  const baseline = data.baseline ?? data.variants[0]?.name ?? '';
+  if (!data.variants.some((v) => v.name === baseline)) {
+    throw new ScenarioError(shown, 'baseline', `names ${baseline}, which is not a variant (the variants are: ${data.variants.map((v) => v.name).join(', ')})`);
+  }
 
-  const variants: VariantSpec[] = data.variants.map((v, i) => {
+  const at = (list: { name: string }[], name: string): number => list.findIndex((item) => item.name === name);
+  const variants: VariantSpec[] = data.variants.map((v) => {
+    const i = at(declared.variants, v.name);
     const dockerfile = resolve(base, v.dockerfile);
     if (!existsSync(dockerfile) || !statSync(dockerfile).isFile()) {
       throw new ScenarioError(shown, `variants[${i}].dockerfile`, `must name an existing Dockerfile; ${dockerfile} does not exist`);
     }
+    for (const [arg, reference] of Object.entries(v.bases)) {
+      const problem = referenceProblem(reference);
+      if (problem !== undefined) throw new ScenarioError(shown, `variants[${i}].bases.${arg}`, `must be a logical base or an image reference; "${reference}" ${problem}`);
+    }
     return { name: v.name, dockerfile, bases: v.bases, buildArgs: v.buildArgs };
   });
-  const edits = data.edits.map((e, i) => {
+  const edits = data.edits.map((e) => {
+    const i = at(declared.edits, e.name);
     const target = resolve(context, e.file);
     if (pathInside(context, target) === undefined) {
       throw new ScenarioError(shown, `edits[${i}].file`, 'must stay inside the build context');
@@ -66,11 +101,13 @@ export function parseScenario(text: string, path: string): Scenario {
   return {
     name: data.name,
     file: path,
+    sha256,
     context,
     builder: data.builder,
     reps: data.reps,
     warmup: data.warmup,
     cold: data.cold,
+    baseline,
     variants,
     edits,
     health: {
@@ -79,19 +116,46 @@ export function parseScenario(text: string, path: string): Scenario {
       timeoutMs: data.health.timeoutSeconds * 1000,
       predict: data.health.predict,
     },
+    declared: { variants: declared.variants.map((v) => v.name), edits: declared.edits.map((e) => e.name) },
   };
 }
 
-interface RawScenario {
-  name: string;
-  context: string;
-  builder: Scenario['builder'];
-  reps: number;
-  warmup: number;
-  cold: boolean;
-  variants: { name: string; dockerfile: string; bases: Record<string, string>; buildArgs: Record<string, string> }[];
-  edits: EditSpec[];
-  health: { port: number; path: string; timeoutSeconds: number; predict?: { path: string; body: unknown } };
+function parseYaml(text: string, shown: string): unknown {
+  let document;
+  try {
+    document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  } catch (err) {
+    throw new ScenarioError(shown, '', `is not valid YAML: ${firstLine(err)}`);
+  }
+  const yamlError = document.errors[0];
+  if (yamlError !== undefined) throw new ScenarioError(shown, '', `is not valid YAML: ${firstLine(yamlError)}`);
+  try {
+    return document.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (err) {
+    throw new ScenarioError(shown, '', `cannot be read as a scenario: ${firstLine(err)}`);
+  }
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+}
+
+/** Why a base reference is not one Docker would accept, or undefined when it is fine. */
+export function referenceProblem(reference: string): string | undefined {
+  try {
+    parseFamiliarName(reference);
+    return undefined;
+  } catch {
+    return 'is not a valid image reference (name[:tag][@digest], lower-case)';
+  }
+}
+
+function describePattern(pattern: string): string {
+  if (pattern.includes('nonce')) return 'must contain {nonce}, so that every edit is a new change';
+  if (pattern === scenarioSchema.properties.variants.items.properties.name.pattern) {
+    return 'must be usable in an image name: lower-case letters and digits, separated by single dots, underscores or dashes (not first or last)';
+  }
+  return `must match ${pattern}`;
 }
 
 function uniqueNames(file: string, field: string, items: { name: string }[]): void {
@@ -100,39 +164,4 @@ function uniqueNames(file: string, field: string, items: { name: string }[]): vo
     if (seen.has(item.name)) throw new ScenarioError(file, `${field}[${i}].name`, `must be unique; "${item.name}" appears twice`);
     seen.add(item.name);
   });
-}
-
-/** `/variants/0/dockerfile` → `variants[0].dockerfile` (plus the missing property, if any). */
-export function fieldOf(error: ErrorObject | undefined): string {
-  if (error === undefined) return '';
-  let field = error.instancePath
-    .split('/')
-    .slice(1)
-    .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`))
-    .join('')
-    .replace(/^\./, '');
-  const extra =
-    error.keyword === 'required' ? (error.params as { missingProperty: string }).missingProperty
-    : error.keyword === 'additionalProperties' ? (error.params as { additionalProperty: string }).additionalProperty
-    : undefined;
-  if (extra !== undefined) field = field === '' ? extra : `${field}.${extra}`;
-  return field;
-}
-
-export function expectationOf(error: ErrorObject | undefined): string {
-  if (error === undefined) return 'is not a valid scenario';
-  switch (error.keyword) {
-    case 'required':
-      return 'is required';
-    case 'additionalProperties':
-      return 'is not a known field here';
-    case 'enum':
-      return `must be one of ${((error.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'pattern': {
-      const pattern = (error.params as { pattern: string }).pattern;
-      return pattern.includes('nonce') ? 'must contain {nonce}, so that every edit is a new change' : `must match ${pattern}`;
-    }
-    default:
-      return error.message ?? 'is not valid';
-  }
 }

@@ -1,4 +1,15 @@
-/** JSON Schema of a scenario file (scenarios/*.yaml). Defaults live here, once. */
+/**
+ * JSON Schema of a scenario file (scenarios/*.yaml). Defaults and limits live here, once:
+ * command-line overrides are held to the same limits (see `scenario-overrides.ts`).
+ */
+
+/**
+ * A variant's name is a path component of its image name (`layerbench-run/<name>:<run>`), so
+ * it follows Docker's reference grammar: lower-case letters and digits, separated by `.`,
+ * `_`, `__` or dashes, neither first nor last.
+ */
+export const IMAGE_NAME_COMPONENT = '^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$';
+
 export const scenarioSchema = {
   type: 'object',
   additionalProperties: false,
@@ -11,6 +22,7 @@ export const scenarioSchema = {
     reps: { type: 'integer', minimum: 1, maximum: 100, default: 5, description: 'measured warm repetitions per edit' },
     warmup: { type: 'integer', minimum: 0, maximum: 20, default: 1, description: 'unmeasured edits before the measured ones' },
     cold: { type: 'boolean', default: true, description: 'measure a build without cache first' },
+    baseline: { type: 'string', minLength: 1, description: 'the variant speed-ups are measured against (default: the first)' },
     variants: {
       type: 'array',
       minItems: 1,
@@ -19,7 +31,7 @@ export const scenarioSchema = {
         additionalProperties: false,
         required: ['name', 'dockerfile'],
         properties: {
-          name: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]*$' },
+          name: { type: 'string', maxLength: 64, pattern: IMAGE_NAME_COMPONENT },
           dockerfile: { type: 'string', minLength: 1 },
           bases: { type: 'object', additionalProperties: { type: 'string', minLength: 1 }, default: {} },
           buildArgs: { type: 'object', additionalProperties: { type: 'string' }, default: {} },
@@ -33,7 +45,7 @@ export const scenarioSchema = {
         type: 'object',
         required: ['name', 'kind', 'file'],
         properties: {
-          name: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]*$' },
+          name: { type: 'string', maxLength: 64, pattern: '^[a-z0-9][a-z0-9_.-]*$' },
           kind: { enum: ['replace-line', 'append-line', 'add-requirement', 'swap-asset'] },
           file: { type: 'string', minLength: 1 },
         },

@@ -1,4 +1,4 @@
-import type { Builder } from '../report/result-types.js';
+import type { Builder } from '../result/types.js';
 
 /** How an edit changes the workspace. Each application writes a new, unique change. */
 export type EditSpec =
@@ -52,13 +52,33 @@ export interface Scenario {
   name: string;
   /** absolute path of the scenario file */
   file: string;
+  /** sha256 of the scenario file's bytes (provenance); null for a scenario not read from a file */
+  sha256: string | null;
   /** absolute path of the build context */
   context: string;
   builder: Builder;
   reps: number;
   warmup: number;
   cold: boolean;
+  /** the variant speed-ups are measured against */
+  baseline: string;
   variants: VariantSpec[];
   edits: EditSpec[];
   health: HealthSpec;
+  /** the names in the scenario file's order, before any filter: errors name `edits[i]` as the file counts */
+  declared: { variants: string[]; edits: string[] };
+}
+
+/** A scenario file as the schema validated it (defaults filled), before paths are resolved. */
+export interface RawScenario {
+  name: string;
+  context: string;
+  builder: Scenario['builder'];
+  reps: number;
+  warmup: number;
+  cold: boolean;
+  baseline?: string;
+  variants: { name: string; dockerfile: string; bases: Record<string, string>; buildArgs: Record<string, string> }[];
+  edits: EditSpec[];
+  health: { port: number; path: string; timeoutSeconds: number; predict?: { path: string; body: unknown } };
 }

@@ -6,17 +6,30 @@
  * listed in the sent `.dockerignore`, so that the daemon reads it and then drops it from the
  * context, as `docker build -f` does (a fixed name keeps the cache key stable between runs).
  */
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pack } from 'tar-fs';
+import { asDiskFull, writingInto } from '../disk-space.js';
 import { WorkspaceError } from '../errors.js';
 import { pathInside } from '../path-inside.js';
 import type { EditSpec } from '../scenario/scenario-types.js';
-import { applyEdit, type EditApplication } from './edits.js';
+import { ContextManifest } from './context-manifest.js';
+import { applyEdit } from './edits.js';
 import { ignoreRulesFor, type IgnoreRules } from './ignore-rules.js';
 
 export const OUTSIDE_DOCKERFILE_NAME = '.layerbench-dockerfile';
+
+/** What one application of an edit wrote. */
+export interface AppliedEdit {
+  /** one line for progress and logs, e.g. `app/main.py: line 12 replaced` */
+  summary: string;
+  /** context paths the edit wrote */
+  paths: string[];
+  /** sha256 over the written paths and their new content */
+  sha256: string;
+}
 
 export class Workspace {
   private readonly originals = new Map<string, Buffer>();
@@ -25,6 +38,8 @@ export class Workspace {
     readonly dir: string,
     readonly dockerfileInContext: string,
     readonly rules: IgnoreRules,
+    /** the context as it will be sent, file by file (kept up to date as edits are applied) */
+    readonly manifest: ContextManifest,
   ) {}
 
   /** Copies `context` into `dir` (which must not exist yet). */
@@ -51,19 +66,21 @@ export class Workspace {
         },
       });
     } catch (err) {
-      throw new WorkspaceError(`Could not copy the build context ${context}: ${(err as Error).message}`, context);
+      throw asDiskFull(err, dirname(dir)) ?? new WorkspaceError(`Could not copy the build context ${context}: ${(err as Error).message}`, context);
     }
     const dockerfileInContext = dockerfileInside ?? OUTSIDE_DOCKERFILE_NAME;
     if (dockerfileInContext === OUTSIDE_DOCKERFILE_NAME) {
-      writeFileSync(join(dir, OUTSIDE_DOCKERFILE_NAME), readFileSync(dockerfile));
-      // The daemon drops the files that the sent .dockerignore names; our rules were applied already.
-      writeFileSync(join(dir, '.dockerignore'), `${OUTSIDE_DOCKERFILE_NAME}\n.dockerignore\n`);
+      writingInto(dirname(dir), () => {
+        writeFileSync(join(dir, OUTSIDE_DOCKERFILE_NAME), readFileSync(dockerfile));
+        // The daemon drops the files that the sent .dockerignore names; our rules were applied already.
+        writeFileSync(join(dir, '.dockerignore'), `${OUTSIDE_DOCKERFILE_NAME}\n.dockerignore\n`);
+      });
     }
-    return new Workspace(dir, dockerfileInContext, rules);
+    return new Workspace(dir, dockerfileInContext, rules, ContextManifest.scan(dir));
   }
 
   /** Writes a new version of the edited file; every call starts from the original content. */
-  apply(edit: EditSpec, nonce: string, sequence: number): EditApplication {
+  apply(edit: EditSpec, nonce: string, sequence: number): AppliedEdit {
     const target = join(this.dir, edit.file);
     let original = this.originals.get(edit.file);
     if (original === undefined) {
@@ -74,10 +91,19 @@ export class Workspace {
       this.originals.set(edit.file, original);
     }
     const application = applyEdit(edit, original, nonce, sequence);
-    // A link in the copy may point anywhere (the user's tree too): replace it, never write through it.
-    if (lstatSync(target).isSymbolicLink()) unlinkSync(target);
-    writeFileSync(target, application.content);
-    return application;
+    writingInto(dirname(this.dir), () => {
+      // A link in the copy may point anywhere (the user's tree too): replace it, never write through it.
+      if (lstatSync(target).isSymbolicLink()) unlinkSync(target);
+      writeFileSync(target, application.content);
+    });
+    this.manifest.refresh(edit.file);
+    const sha256 = createHash('sha256').update(`${edit.file}\n`).update(application.content).digest('hex');
+    return { summary: application.summary, paths: [edit.file], sha256 };
+  }
+
+  /** sha256 of the context as it will be sent now. */
+  contextSha256(): string {
+    return this.manifest.digest();
   }
 
   /** A tar stream of the context as the daemon should receive it (the copy holds nothing else). */

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DockerodeEngine } from '../../src/engine/dockerode-engine.js';
+import { BuildLeftovers } from '../../src/measure/build-leftovers.js';
 import { BuildFailedError } from '../../src/errors.js';
 import { Workspace } from '../../src/workspace/workspace.js';
-import { danglingImages, labelledContainers, runCli } from '../support/cli.js';
+import { danglingImages, labelledContainers, runCli, runImages } from '../support/cli.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'lb-it-failure-'));
 const context = join(scratch, 'context');
@@ -33,26 +34,28 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 describe('a build that fails', () => {
   it('rejects with BuildFailedError naming the failing step, its reason and the log tail', async () => {
     const engine = new DockerodeEngine();
-    const since = new Date();
+    const leftovers = new BuildLeftovers(engine);
+    leftovers.buildStarted(new Date());
     const workspace = Workspace.create(join(scratch, 'ws'), context, join(scratch, 'broken.Dockerfile'));
     const base = (await engine.inspectImage('python:3.11-slim-bookworm')) ? 'python:3.11-slim-bookworm' : 'layerbench/bookworm-python3:1';
     const failure = await engine
       .build({
         context: workspace.pack(),
         dockerfile: workspace.dockerfileInContext,
+        dockerfileModel: undefined,
         builder: 'classic',
         buildArgs: { PYTHON_BASE: base },
-        labels: { 'layerbench.run': 'integration-failure' },
-        tag: undefined,
+        tag: 'layerbench-test/failure:1',
         noCache: false,
         variant: 'broken',
         hostNetwork: false,
         signal: undefined,
         onStep: undefined,
+        onImage: (image) => leftovers.imageReported(image),
       })
       .then(() => undefined, (err: unknown) => err);
     workspace.dispose();
-    await engine.removeBuildLeftovers(since);
+    await leftovers.sweepAll();
     expect(failure).toBeInstanceOf(BuildFailedError);
     const error = failure as BuildFailedError;
     expect(error.step).toMatch(/RUN echo about to fail && exit 3/);
@@ -65,9 +68,11 @@ describe('a build that fails', () => {
     const outcome = runCli(['run', '--scenario', join(scratch, 'broken.yaml'), '--out', join(scratch, 'out')]);
     expect(outcome.code).toBe(1);
     expect(outcome.stderr).toMatch(/The build of "broken" failed at Step \d+\/\d+ : RUN echo about to fail && exit 3/);
+    expect(outcome.stderr).toContain('returned a non-zero code: 3');
     expect(outcome.stderr).toContain('| about to fail');
     expect(outcome.stderr).not.toMatch(/\n\s+at /);
     expect(labelledContainers()).toEqual([]);
+    expect(runImages()).toEqual([]);
     expect(danglingImages().filter((id) => !danglingBefore.includes(id))).toEqual([]);
   });
 });

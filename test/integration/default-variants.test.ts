@@ -8,8 +8,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sample, SuiteResult } from '../../src/report/result-types.js';
-import { labelledContainers, labelledImages, runCli, type CliOutcome } from '../support/cli.js';
+import { readResult } from '../../src/result/read-result.js';
+import type { BuildSample as Sample, SuiteResult } from '../../src/result/types.js';
+import { danglingImages, labelledContainers, runCli, runImages, type CliOutcome } from '../support/cli.js';
 import { treeHash } from '../support/tree-hash.js';
 
 const pipStep = (sample: Sample) => sample.steps.find((s) => /pip3? install/.test(s.instruction));
@@ -20,12 +21,14 @@ describe('the bundled naive and optimized variants, rebuilt after real edits', (
   let outcome: CliOutcome;
   let result: SuiteResult;
   let treeBefore: string;
+  let danglingBefore: string[];
   const samples = (variant: string, edit: string): Sample[] => result.samples.filter((s) => s.variant === variant && s.edit === edit && s.phase === 'warm');
 
   beforeAll(() => {
     treeBefore = treeHash('docker');
+    danglingBefore = danglingImages();
     outcome = runCli(['run', '--reps', '1', '--variants', 'naive', 'optimized', '--edits', 'code', 'requirements', '--out', out]);
-    result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as SuiteResult;
+    result = readResult(out);
   });
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
@@ -36,8 +39,8 @@ describe('the bundled naive and optimized variants, rebuilt after real edits', (
     expect(outcome.stdout.trim().split('\n').at(-1)).toMatch(/^code-edit rebuild naive\/optimized = [\d.]+x/);
   });
 
-  it('writes the result contract: schema, machine, bases, samples, summary', () => {
-    expect(result.schemaVersion).toBe(1);
+  it('writes the result contract (read back through readResult, so valid by the shipped schema): machine, bases, samples, summary', () => {
+    expect(result.schemaVersion).toBe(2);
     expect(result.complete).toBe(true);
     expect(result.machine.cpus).toBeGreaterThan(0);
     expect(result.machine.storageDriver).not.toBe('');
@@ -45,6 +48,15 @@ describe('the bundled naive and optimized variants, rebuilt after real edits', (
     expect(result.samples).toHaveLength(2 * (1 + 2));
     expect(readFileSync(join(out, 'samples.jsonl'), 'utf8').trim().split('\n')).toHaveLength(result.samples.length);
     for (const row of result.summary) expect(row.n).toBeGreaterThan(0);
+    expect(result.bases.every((b) => b.id?.startsWith('sha256:'))).toBe(true);
+  });
+
+  it('gives every step its Dockerfile line, and every sample the context it sent and what the edit changed', () => {
+    const [sample] = samples('optimized', 'code');
+    const lines = readFileSync('docker/variants/optimized.Dockerfile', 'utf8').split('\n');
+    for (const step of sample?.steps ?? []) expect(lines[(step.line ?? 0) - 1]?.split(' ')[0], step.instruction).toBe(step.instruction.split(' ')[0]);
+    expect(sample?.provenance.edit?.paths).toEqual(['app/main.py']);
+    expect(sample?.provenance.contextSha256).not.toBe(result.scenario.variants.find((v) => v.name === 'optimized')?.contextSha256);
   });
 
   it('optimized: a code edit reuses the pip layer and rebuilds only from the source COPY', () => {
@@ -82,7 +94,7 @@ describe('the bundled naive and optimized variants, rebuilt after real edits', (
   it('every built image started and answered /health and /predict', () => {
     for (const sample of result.samples) {
       expect(sample.health, `${sample.variant}/${sample.edit}`).toMatchObject({ ok: true });
-      if (sample.health.ok) expect(sample.health.predict).toMatchObject({ label: expect.any(Number) as number });
+      if (sample.health?.ok === true) expect(sample.health.predict).toMatchObject({ label: expect.any(Number) as number });
     }
   });
 
@@ -92,9 +104,10 @@ describe('the bundled naive and optimized variants, rebuilt after real edits', (
     }
   });
 
-  it('leaves no labelled container or image, and does not write into the repository', () => {
+  it('leaves no labelled container, no run image, no dangling image, and does not write into the repository', () => {
     expect(labelledContainers(result.runId)).toEqual([]);
-    expect(labelledImages(result.runId)).toEqual([]);
+    expect(runImages(result.runId)).toEqual([]);
+    expect(danglingImages().filter((id) => !danglingBefore.includes(id))).toEqual([]);
     expect(treeHash('docker')).toBe(treeBefore);
   });
 });

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 export default function setup(): void {
-  if (!existsSync('dist/cli.js')) throw new Error('dist/cli.js is missing: run `npm run build` (npm test does it)');
-  execFileSync('node', ['dist/cli.js', 'doctor'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  execFileSync('node', ['dist/cli.js', 'bootstrap'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (!existsSync('dist/bin.js')) throw new Error('dist/bin.js is missing: run `npm run build` (npm test does it)');
+  execFileSync('node', ['dist/bin.js', 'doctor'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('node', ['dist/bin.js', 'bootstrap'], { stdio: ['ignore', 'inherit', 'inherit'] });
 }

@@ -1,60 +1,85 @@
 /**
- * What a run removes of the builder's unlabelled by-products: exactly the untagged images its
- * own builds made. A tagged image made during the run (a base bootstrapped by it) stays.
+ * What a run removes of the builder's unlabelled by-products, on the real daemon: exactly the
+ * untagged images its own builds committed — not a base tagged meanwhile, and not the images
+ * another run's build committed that this run only found in the cache.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { ReportedImage } from '../../src/engine/build-trace.js';
 import { DockerodeEngine } from '../../src/engine/dockerode-engine.js';
+import { BuildLeftovers } from '../../src/measure/build-leftovers.js';
 import { Workspace } from '../../src/workspace/workspace.js';
 import { danglingImages } from '../support/cli.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'lb-it-leftovers-'));
-const freshBase = `layerbench-test/fresh-base:${Date.now()}`;
+const stamp = Date.now();
+const freshBase = `layerbench-test/fresh-base:${stamp}`;
+const tags = [`layerbench-test/leftovers-a:${stamp}`, `layerbench-test/leftovers-b:${stamp}`];
 afterAll(() => {
-  spawnSync('docker', ['rmi', freshBase], { stdio: 'ignore' });
+  spawnSync('docker', ['rmi', ...tags, freshBase], { stdio: 'ignore' });
   rmSync(scratch, { recursive: true, force: true });
 });
 
-describe('removeBuildLeftovers', () => {
-  it('removes the intermediate images of this run\'s builds and keeps a base tagged during the run', async () => {
-    const engine = new DockerodeEngine();
-    const since = new Date(Date.now() - 2000);
+const engine = new DockerodeEngine();
+
+async function build(dir: string, tag: string, leftovers: BuildLeftovers, noCache: boolean): Promise<ReportedImage[]> {
+  const workspace = Workspace.create(join(scratch, `ws-${Math.random().toString(36).slice(2)}`), join(scratch, dir), join(scratch, 'Dockerfile'));
+  const reported: ReportedImage[] = [];
+  leftovers.buildStarted(new Date());
+  await engine.build({
+    context: workspace.pack(),
+    dockerfile: workspace.dockerfileInContext,
+    dockerfileModel: undefined,
+    builder: 'classic',
+    buildArgs: {},
+    tag,
+    noCache,
+    variant: 'leftovers',
+    hostNetwork: false,
+    signal: undefined,
+    onStep: undefined,
+    onImage: (image) => {
+      reported.push(image);
+      leftovers.imageReported(image);
+    },
+  });
+  leftovers.buildFinished();
+  workspace.dispose();
+  return reported;
+}
+
+describe('BuildLeftovers', () => {
+  it("removes the images this run's builds committed, keeps a base tagged meanwhile, and never one another build committed", async () => {
     const danglingBefore = danglingImages();
     const base = (await engine.inspectImage('python:3.11-slim-bookworm')) ? 'python:3.11-slim-bookworm' : 'layerbench/bookworm-python3:1';
     // a base made now, as a bootstrap during a run would make it
-    const made = spawnSync('docker', ['build', '-q', '-t', freshBase, '-'], {
-      input: `FROM ${base}\nLABEL layerbench.test=${Date.now()}\n`,
-      env: { ...process.env, DOCKER_BUILDKIT: '0' },
-    });
+    const made = spawnSync('docker', ['build', '-q', '-t', freshBase, '-'], { input: `FROM ${base}\nLABEL layerbench.test=${stamp}\n`, env: { ...process.env, DOCKER_BUILDKIT: '0' } });
     expect(made.status).toBe(0);
-
-    const context = join(scratch, 'context');
-    mkdirSync(context);
-    writeFileSync(join(context, 'a.txt'), `${Date.now()}\n`);
+    mkdirSync(join(scratch, 'context'));
+    writeFileSync(join(scratch, 'context', 'a.txt'), `${stamp}\n`);
     writeFileSync(join(scratch, 'Dockerfile'), `FROM ${freshBase}\nCOPY a.txt /a.txt\nRUN cp /a.txt /b.txt\nCMD ["true"]\n`);
-    const workspace = Workspace.create(join(scratch, 'ws'), context, join(scratch, 'Dockerfile'));
-    const outcome = await engine.build({
-      context: workspace.pack(),
-      dockerfile: workspace.dockerfileInContext,
-      builder: 'classic',
-      buildArgs: {},
-      labels: { 'layerbench.run': 'integration-leftovers' },
-      tag: undefined,
-      noCache: true,
-      variant: 'leftovers',
-      hostNetwork: false,
-      signal: undefined,
-      onStep: undefined,
-    });
-    workspace.dispose();
-    await engine.removeImage(outcome.imageId);
-    await engine.removeBuildLeftovers(since);
 
+    // "another run": builds the chain first
+    const other = new BuildLeftovers(engine);
+    const committedByOther = (await build('context', tags[0] as string, other, true)).filter((i) => i.how === 'created');
+    expect(committedByOther.length).toBe(3);
+
+    // this run: the same Dockerfile and context, every step found in the cache
+    const mine = new BuildLeftovers(engine);
+    const reported = await build('context', tags[1] as string, mine, false);
+    expect(reported.filter((i) => i.how === 'created')).toEqual([]);
+    spawnSync('docker', ['rmi', tags[1] as string], { stdio: 'ignore' });
+    await mine.sweepAll();
+    for (const image of committedByOther) expect(await engine.inspectImage(image.id), `another build's ${image.id}`).toBeDefined();
+
+    // the other run ends: its tag goes, then its leftovers
+    await engine.removeImage(tags[0] as string);
+    await other.sweepAll();
+    for (const image of committedByOther) expect(await engine.inspectImage(image.id)).toBeUndefined();
     expect(await engine.inspectImage(freshBase)).toBeDefined();
-    expect(await engine.inspectImage(outcome.imageId)).toBeUndefined();
     expect(danglingImages().filter((id) => !danglingBefore.includes(id))).toEqual([]);
   });
 });

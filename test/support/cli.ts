@@ -9,7 +9,7 @@ export interface CliOutcome {
 }
 
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliOutcome {
-  const outcome = spawnSync('node', ['dist/cli.js', ...args], {
+  const outcome = spawnSync('node', ['dist/bin.js', ...args], {
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1', ...env },
     maxBuffer: 64 * 1024 * 1024,
@@ -18,8 +18,8 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliOutcome 
 }
 
 /** Starts the CLI and resolves when it exits; `onStderr` sees progress as it arrives. */
-export function startCli(args: string[], onStderr: (text: string, child: ReturnType<typeof spawn>) => void): Promise<CliOutcome> {
-  const child = spawn('node', ['dist/cli.js', ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startCli(args: string[], onStderr: (text: string, child: ReturnType<typeof spawn>) => void, env: NodeJS.ProcessEnv = {}): Promise<CliOutcome> {
+  const child = spawn('node', ['dist/bin.js', ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -36,8 +36,10 @@ export function labelledContainers(runId?: string): string[] {
   return spawnSync('docker', ['ps', '-aq', '--filter', filter], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
 }
 
-export function labelledImages(runId: string): string[] {
-  return spawnSync('docker', ['images', '-q', '--filter', `label=layerbench.run=${runId}`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+/** Tags of images runs built (`layerbench-run/<variant>:<runId>…`), of any run or of one. */
+export function runImages(runId?: string): string[] {
+  const filter = `reference=layerbench-run/*${runId === undefined ? '' : `:${runId}*`}`;
+  return spawnSync('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', filter], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
 }
 
 /** Untagged images that no image builds on: what a build left behind when nothing removed it. */
@@ -48,4 +50,9 @@ export function danglingImages(): string[] {
 /** Every container on the daemon, labelled or not (to see what a run left). */
 export function allContainers(): string[] {
   return spawnSync('docker', ['ps', '-aq', '--no-trunc'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+}
+
+/** Every image on the daemon, intermediate ones included (to see what a run left). */
+export function allImages(): string[] {
+  return spawnSync('docker', ['images', '-aq', '--no-trunc'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
 }

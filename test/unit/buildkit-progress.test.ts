@@ -2,7 +2,7 @@ import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { BuildkitProgressDecoder } from '../../src/engine/buildkit-progress.js';
 import { decodeStatusResponse } from '../../src/engine/buildkit-trace.js';
-import { firstMissStep, type DecodedBuild } from '../../src/engine/classic-progress.js';
+import { firstMissStep, type DecodedBuild } from '../../src/engine/build-trace.js';
 import { type StepEvent, lastReportedImageId, loadFixture, replayFixture, replayWithEvents } from './support/replay-fixture.js';
 
 function decode(name: string): { build: DecodedBuild; events: StepEvent[] } {
@@ -173,8 +173,8 @@ describe('BuildkitProgressDecoder on synthetic traces', () => {
     const build = decoder.finish(450);
     expect(build.logTail).toEqual(['[1/2] RUN ./build.sh', 'first line', 'progress 100%', 'no newline', '[2/2] RUN ./test.sh']);
     expect(build.steps).toEqual([
-      { index: 1, instruction: 'RUN ./build.sh', cached: false, durationMs: 2500 },
-      { index: 2, instruction: 'RUN ./test.sh', cached: false, durationMs: 400 },
+      { index: 1, instruction: 'RUN ./build.sh', cached: false, durationMs: 2500, stage: null, line: null, vertex: { digest: A, inputs: [] } },
+      { index: 2, instruction: 'RUN ./test.sh', cached: false, durationMs: 400, stage: null, line: null, vertex: { digest: B, inputs: [] } },
     ]);
     expect(build.failure).toBeUndefined();
     expect(build.imageId).toBeUndefined();

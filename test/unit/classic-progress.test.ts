@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ClassicProgressDecoder, firstMissStep, type DecodedBuild } from '../../src/engine/classic-progress.js';
+import { firstMissStep, type DecodedBuild, type ReportedImage } from '../../src/engine/build-trace.js';
+import { ClassicProgressDecoder } from '../../src/engine/classic-progress.js';
+import { parseDockerfile } from '../../src/dockerfile/dockerfile-model.js';
 import { type StepEvent, lastReportedImageId, loadFixture, replayFixture, replayWithEvents } from './support/replay-fixture.js';
 
 function decode(name: string): { build: DecodedBuild; events: StepEvent[] } {
@@ -15,31 +17,50 @@ function expectSaneDurations(build: DecodedBuild): void {
   }
 }
 
-describe('ClassicProgressDecoder and the labels of the build request', () => {
-  const labels = { 'layerbench.run': 'fixture-recording' };
-
-  it('leaves out the LABEL steps the daemon appends for the request labels', () => {
-    const events: StepEvent[] = [];
-    const build = replayFixture('classic-cold', new ClassicProgressDecoder((index, total, instruction) => events.push({ index, total, instruction }), labels));
-    const withoutLabels = decode('classic-cold').build;
-    expect(build.steps).toHaveLength(withoutLabels.steps.length - 1);
-    expect(build.steps.some((s) => s.instruction.includes('layerbench.run'))).toBe(false);
-    // the progress total counts only the Dockerfile's own steps
-    expect(new Set(events.map((e) => e.total))).toEqual(new Set([build.steps.length]));
+describe('ClassicProgressDecoder and the images a build names', () => {
+  it('reports each image as it arrives: the ones its steps committed, and the ones it only reused', () => {
+    const reported: ReportedImage[] = [];
+    const decoder = new ClassicProgressDecoder(undefined, (image) => reported.push(image));
+    decoder.push({ stream: 'Step 1/3 : FROM base\n ---> 111111111111\n' }, 0);
+    decoder.push({ stream: 'Step 2/3 : COPY a .\n ---> Using cache\n ---> 222222222222\n' }, 1);
+    decoder.push({ stream: 'Step 3/3 : RUN make\n ---> Running in 999999999999\n' }, 2);
+    expect(reported).toEqual([{ id: '111111111111', how: 'reused' }, { id: '222222222222', how: 'reused' }]);
+    decoder.push({ stream: 'Removing intermediate container 999999999999\n ---> 333333333333\n' }, 3);
+    expect(reported.at(-1)).toEqual({ id: '333333333333', how: 'created' });
+    expect(decoder.finish(4).reportedImages).toEqual(reported);
   });
 
-  it('keeps a LABEL the Dockerfile itself has', () => {
-    const decoder = new ClassicProgressDecoder(undefined, labels);
-    decoder.push({ stream: 'Step 1/3 : FROM scratch\n' }, 0);
-    decoder.push({ stream: 'Step 2/3 : LABEL team=core\n' }, 1);
-    decoder.push({ stream: 'Step 3/3 : LABEL layerbench.run=fixture-recording\n' }, 2);
-    decoder.push({ aux: { ID: 'sha256:abc' } }, 3);
-    expect(decoder.finish(4).steps.map((s) => s.instruction)).toEqual(['FROM scratch', 'LABEL team=core']);
+  it('knows the container of the step that was running when the stream ended', () => {
+    const decoder = new ClassicProgressDecoder();
+    decoder.push({ stream: 'Step 1/2 : FROM base\n ---> 111111111111\nStep 2/2 : RUN sleep 60\n ---> Running in 999999999999\n' }, 0);
+    expect(decoder.finish(1).runningContainerId).toBe('999999999999');
   });
 
-  it('a fully cached rebuild with new run labels still has no missed step', () => {
-    const build = replayFixture('classic-cached', new ClassicProgressDecoder(undefined, labels));
-    expect(firstMissStep(build.steps)).toBeNull();
+  it('on a recorded cold build: FROM reused, every other image committed by the build', () => {
+    const build = replayFixture('classic-cold', new ClassicProgressDecoder());
+    expect(build.reportedImages[0]?.how).toBe('reused');
+    expect(build.reportedImages.slice(1).every((image) => image.how === 'created')).toBe(true);
+    expect(build.reportedImages.length).toBe(build.steps.filter((s) => !/^(ARG|FROM)\b/.test(s.instruction)).length + 1);
+  });
+
+  it('on a recorded cached rebuild: nothing committed', () => {
+    const build = replayFixture('classic-cached', new ClassicProgressDecoder());
+    expect(build.reportedImages.filter((image) => image.how === 'created')).toEqual([]);
+  });
+});
+
+describe('ClassicProgressDecoder and the Dockerfile', () => {
+  it('gives each step the line and stage of the N-th instruction', () => {
+    const dockerfile = parseDockerfile('FROM a AS build\nRUN x \\\n  && y\n\nFROM b\nCOPY --from=build /x /x\n');
+    const decoder = new ClassicProgressDecoder(undefined, undefined, dockerfile);
+    decoder.push({ stream: 'Step 1/4 : FROM a AS build\nStep 2/4 : RUN x   && y\nStep 3/4 : FROM b\nStep 4/4 : COPY --from=build /x /x\n' }, 0);
+    expect(decoder.finish(1).steps.map((s) => [s.index, s.line, s.stage])).toEqual([[1, 1, 'build'], [2, 2, 'build'], [3, 5, '1'], [4, 6, '1']]);
+  });
+
+  it('leaves line and stage unknown when the builder counts other steps than the Dockerfile has', () => {
+    const decoder = new ClassicProgressDecoder(undefined, undefined, parseDockerfile('FROM a\nRUN x\n'));
+    decoder.push({ stream: 'Step 1/3 : FROM a\nStep 2/3 : RUN x\nStep 3/3 : RUN onbuild-trigger\n' }, 0);
+    expect(decoder.finish(1).steps.map((s) => [s.line, s.stage])).toEqual([[null, null], [null, null], [null, null]]);
   });
 });
 
@@ -56,8 +77,8 @@ describe('ClassicProgressDecoder on recorded classic-builder streams', () => {
     const runs = build.steps.filter((s) => /^RUN /.test(s.instruction));
     expect(runs.length).toBeGreaterThanOrEqual(2);
     expect(runs.some((s) => INSTALL.test(s.instruction))).toBe(true);
-    // the daemon turns the build's `labels` parameter into a last LABEL step of its own
-    expect(build.steps.at(-1)?.instruction).toMatch(/^LABEL layerbench\.run=/);
+    // no step the Dockerfile does not have (a build label would add one)
+    expect(build.steps.at(-1)?.instruction).toMatch(/^CMD /);
     expect(events.map((e) => e.index)).toEqual(build.steps.map((s) => s.index));
     expect(new Set(events.map((e) => e.total))).toEqual(new Set([build.steps.length]));
     expectSaneDurations(build);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareLayers, layerSizes, makesLayer, type HistoryEntry, type LayerSize } from '../../src/engine/layer-sizes.js';
+import { layerSizes, makesLayer, type HistoryEntry, type LayerSize } from '../../src/engine/layer-sizes.js';
+import { compareLayers } from '../../src/measure/to-sample.js';
 
 /** `/images/{id}/history` of a classic-builder image (newest first), as the daemon answered it. */
 const CLASSIC_HISTORY: HistoryEntry[] = [

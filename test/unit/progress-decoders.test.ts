@@ -5,8 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BuildkitProgressDecoder } from '../../src/engine/buildkit-progress.js';
-import { ClassicProgressDecoder, firstMissStep } from '../../src/engine/classic-progress.js';
-import { lastReportedImageId, replayFixture, type ProgressDecoder } from './support/replay-fixture.js';
+import { firstMissStep } from '../../src/engine/build-trace.js';
+import { ClassicProgressDecoder } from '../../src/engine/classic-progress.js';
+import { parseDockerfile } from '../../src/dockerfile/dockerfile-model.js';
+import { fixtureDockerfile, lastReportedImageId, replayFixture, type ProgressDecoder } from './support/replay-fixture.js';
 
 const INSTALL = /pip3? install/;
 
@@ -36,5 +38,22 @@ describe.each([
     expect(after.length).toBeGreaterThan(0);
     expect(after.filter((s) => s.cached)).toEqual([]);
     for (const step of build.steps) expect(step.durationMs).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe.each([
+  { builder: 'classic', decoder: (): ProgressDecoder => new ClassicProgressDecoder(undefined, undefined, parseDockerfile(fixtureDockerfile('app'))) },
+  { builder: 'buildkit', decoder: (): ProgressDecoder => new BuildkitProgressDecoder(undefined, parseDockerfile(fixtureDockerfile('app'))) },
+])('$builder progress decoder with the Dockerfile', ({ builder, decoder }) => {
+  it('numbers each step by its position in the Dockerfile and names its line', () => {
+    const build = replayFixture(`${builder}-code-edit`, decoder());
+    const lines = fixtureDockerfile('app').split('\n');
+    for (const step of build.steps) {
+      expect(step.line, step.instruction).not.toBeNull();
+      // the instruction starts on that line (BuildKit prints FROM with the registry it resolved)
+      expect(lines[(step.line ?? 0) - 1]?.split(' ')[0], step.instruction).toBe(step.instruction.split(' ')[0]);
+      expect(step.stage).toBe('0');
+    }
+    expect(build.steps.find((s) => s.instruction === 'COPY app.py .')).toMatchObject({ index: 5, line: 5 });
   });
 });

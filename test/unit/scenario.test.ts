@@ -3,8 +3,12 @@ import { fileURLToPath } from 'node:url';
 import type { ErrorObject } from 'ajv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { ScenarioError } from '../../src/errors.js';
-import { expectationOf, fieldOf, loadScenario, parseScenario } from '../../src/scenario/load-scenario.js';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { ScenarioError, UsageError } from '../../src/errors.js';
+import { expectationOf, fieldOf } from '../../src/schema-errors.js';
+import { loadScenario, MAX_SCENARIO_BYTES, parseScenario } from '../../src/scenario/load-scenario.js';
+import type { ScenarioOverrides } from '../../src/scenario/scenario-overrides.js';
 import { scenarioSchema } from '../../src/scenario/scenario-schema.js';
 import { makeTempDir, removeTempDirs, writeTree } from './support/temp-dir.js';
 
@@ -37,8 +41,8 @@ function minimal(): Record<string, unknown> {
   };
 }
 
-function parse(data: unknown): ReturnType<typeof parseScenario> {
-  return parseScenario(typeof data === 'string' ? data : stringify(data), scenarioFile);
+function parse(data: unknown, overrides: ScenarioOverrides = {}): ReturnType<typeof parseScenario> {
+  return parseScenario(typeof data === 'string' ? data : stringify(data), scenarioFile, overrides);
 }
 
 /** Runs `action`, expects a ScenarioError and returns it for closer inspection. */
@@ -250,15 +254,115 @@ describe('parseScenario rejects a bad file with a ScenarioError that names the f
     expectRejected({ ...minimal(), edits }, 'edits[0].match', 'must be a regular expression');
   });
 
-  it('rejects a variant name that is not a lower-case identifier', () => {
-    expectRejected({ ...minimal(), variants: [{ name: 'Has Space', dockerfile: 'Dockerfile' }] }, 'variants[0].name', 'must match');
+  it("rejects a variant name that is not a path component of an image name (Docker's reference grammar)", () => {
+    for (const name of ['Has Space', 'UPPER', 'naive-', '-naive', 'a..b', 'a._b', '.a', 'a/b', 'a:b']) {
+      expectRejected({ ...minimal(), variants: [{ name, dockerfile: 'Dockerfile' }] }, 'variants[0].name', 'must be usable in an image name');
+    }
+  });
+
+  it('accepts the variant names Docker accepts: separators between letters and digits', () => {
+    for (const name of ['naive', 'naive_v2', 'a.b', 'a__b', 'a--b', 'multi-stage', '0']) {
+      expect(parse({ ...minimal(), variants: [{ name, dockerfile: 'Dockerfile' }] }).variants[0]?.name).toBe(name);
+    }
+  });
+
+  it('rejects a base that is not a valid image reference, naming the build arg', () => {
+    const error = expectRejected({ ...minimal(), variants: [{ name: 'only', dockerfile: 'Dockerfile', bases: { BASE: 'Ubuntu:Latest' } }] }, 'variants[0].bases.BASE', 'not a valid image reference');
+    expect(error.expected).toContain('Ubuntu:Latest');
+  });
+
+  it('accepts logical bases and image references as bases', () => {
+    const variants = [{ name: 'only', dockerfile: 'Dockerfile', bases: { A: 'general-os', B: 'python:3.11-slim-bookworm', C: 'registry:5000/team/app@sha256:' + 'a'.repeat(64) } }];
+    expect(parse({ ...minimal(), variants }).variants[0]?.bases).toEqual(variants[0]?.bases);
+  });
+
+  it('rejects a baseline that names no variant', () => {
+    expectRejected({ ...minimal(), baseline: 'nope' }, 'baseline', 'which is not a variant');
+  });
+
+  it('takes the first variant as the baseline unless the file names one', () => {
+    const variants = [{ name: 'a', dockerfile: 'Dockerfile' }, { name: 'b', dockerfile: 'Dockerfile' }];
+    expect(parse({ ...minimal(), variants }).baseline).toBe('a');
+    expect(parse({ ...minimal(), variants, baseline: 'b' }).baseline).toBe('b');
+  });
+
+  it('refuses YAML whose aliases would expand without end (a "billion laughs" file)', () => {
+    const lines = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 0; i < 9; i += 1) lines.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`);
+    expectRejected(lines.join('\n'), '', 'cannot be read as a scenario');
+  });
+
+  it('refuses a key given twice (YAML would keep only the last)', () => {
+    expectRejected(`${stringify(minimal())}name: again\n`, '', 'is not valid YAML');
+  });
+});
+
+describe('parseScenario applies the overrides of the command line, held to the schema\'s limits', () => {
+  const twoVariants = (): Record<string, unknown> => ({
+    ...minimal(),
+    variants: [{ name: 'a', dockerfile: 'Dockerfile' }, { name: 'b', dockerfile: 'Dockerfile' }],
+    edits: [
+      { name: 'code', kind: 'append-line', file: 'app/main.py', line: '# {nonce}' },
+      { name: 'deps', kind: 'add-requirement', file: 'requirements.txt', packages: ['six==1.17.0'] },
+    ],
+  });
+
+  function usageErrorOf(action: () => unknown): UsageError {
+    try {
+      action();
+    } catch (err) {
+      expect(err).toBeInstanceOf(UsageError);
+      return err as UsageError;
+    }
+    throw new Error('expected a UsageError');
+  }
+
+  it('takes reps, warmup, builder and cold from the overrides', () => {
+    expect(parse(minimal(), { reps: 2, warmup: 0, builder: 'buildkit', cold: false })).toMatchObject({ reps: 2, warmup: 0, builder: 'buildkit', cold: false });
+  });
+
+  it('refuses reps outside 1–100 and non-integers, naming the option, its range and the value', () => {
+    for (const reps of [0, 101, 1.5, Number.NaN]) {
+      const error = usageErrorOf(() => parse(minimal(), { reps }));
+      expect(error.message).toContain('--reps must be a whole number from 1 to 100');
+    }
+    expect(usageErrorOf(() => parse(minimal(), { warmup: -1 })).message).toContain('--warmup must be a whole number from 0 to 20');
+  });
+
+  it('keeps only the variants and edits named, in the file\'s order', () => {
+    const scenario = parse(twoVariants(), { variants: ['b'], edits: ['deps'] });
+    expect(scenario.variants.map((v) => v.name)).toEqual(['b']);
+    expect(scenario.edits.map((e) => e.name)).toEqual(['deps']);
+    expect(scenario.declared).toEqual({ variants: ['a', 'b'], edits: ['code', 'deps'] });
+  });
+
+  it('refuses a filter naming something the scenario lacks, or naming nothing', () => {
+    expect(usageErrorOf(() => parse(twoVariants(), { variants: ['c'] })).message).toMatch(/--variants names c, which .* does not have \(it has: a, b\)/);
+    expect(usageErrorOf(() => parse(twoVariants(), { edits: [] })).message).toContain('--edits needs at least one name');
+    expect(usageErrorOf(() => parse(twoVariants(), { edits: [''] })).message).toContain('--edits needs at least one name');
+  });
+
+  it('lets the first remaining variant be the baseline when a filter drops the file\'s baseline', () => {
+    expect(parse({ ...twoVariants(), baseline: 'a' }, { variants: ['b'] }).baseline).toBe('b');
+  });
+
+  it('refuses a --baseline that is not among the variants of the run', () => {
+    expect(usageErrorOf(() => parse(twoVariants(), { variants: ['b'], baseline: 'a' })).message).toContain('--baseline names a');
   });
 });
 
 describe('loadScenario reads the file from disk', () => {
-  it('gives the same scenario as parseScenario on the file text', () => {
+  it('gives the same scenario as parseScenario on the file text, with the file\'s sha256', () => {
     writeTree(root, { 'scenario.yaml': stringify(minimal()) });
-    expect(loadScenario(scenarioFile)).toEqual(parse(minimal()));
+    const loaded = loadScenario(scenarioFile);
+    expect({ ...loaded, sha256: null }).toEqual(parse(minimal()));
+    expect(loaded.sha256).toBe(createHash('sha256').update(readFileSync(scenarioFile)).digest('hex'));
+  });
+
+  it('refuses a directory, and a file above the size cap, before reading it', () => {
+    expect(scenarioErrorOf(() => loadScenario(root)).expected).toBe('is a directory, not a scenario file');
+    writeTree(root, { 'big.yaml': `name: big\n${'#'.repeat(MAX_SCENARIO_BYTES)}\n` });
+    expect(scenarioErrorOf(() => loadScenario(join(root, 'big.yaml'))).expected).toMatch(/a scenario file is at most 1048576 bytes/);
   });
 
   it('rejects a path that does not exist with a ScenarioError about the file', () => {
@@ -290,16 +394,21 @@ describe('fieldOf and expectationOf turn Ajv errors into a field path and a sent
 
   it('gives an empty field and a generic sentence when there is no error object', () => {
     expect(fieldOf(undefined)).toBe('');
-    expect(expectationOf(undefined)).toBe('is not a valid scenario');
+    expect(expectationOf(undefined)).toBe('is not valid');
   });
 
-  it('explains a pattern error by the pattern, except for the {nonce} pattern which gets its own sentence', () => {
+  it('explains a pattern error by the pattern, unless the caller words it', () => {
     expect(expectationOf(ajvError({ keyword: 'pattern', params: { pattern: '^/' } }))).toBe('must match ^/');
-    expect(expectationOf(ajvError({ keyword: 'pattern', params: { pattern: '\\{nonce\\}' } }))).toMatch(/must contain \{nonce\}/);
+    expect(expectationOf(ajvError({ keyword: 'pattern', params: { pattern: '^x' } }), () => 'must start with x')).toBe('must start with x');
+  });
+
+  it('names the expected type with its article', () => {
+    expect(expectationOf(ajvError({ keyword: 'type', params: { type: 'integer' } }))).toBe('must be an integer');
+    expect(expectationOf(ajvError({ keyword: 'type', params: { type: 'string' } }))).toBe('must be a string');
   });
 
   it("falls back on Ajv's own message for other keywords", () => {
-    expect(expectationOf(ajvError({ keyword: 'type', message: 'must be integer' }))).toBe('must be integer');
+    expect(expectationOf(ajvError({ keyword: 'minimum', message: 'must be >= 1' }))).toBe('must be >= 1');
   });
 });
 

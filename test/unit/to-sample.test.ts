@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { BuildOutcome } from '../../src/engine/docker-engine.js';
+import type { BuildTrace } from '../../src/engine/build-trace.js';
 import type { LayerSizes } from '../../src/engine/layer-sizes.js';
-import { nonceFor, toSample } from '../../src/measure/run-suite.js';
 import type { PlannedBuild } from '../../src/measure/plan.js';
+import { nonceFor, toSample, type SampleFacts } from '../../src/measure/to-sample.js';
 import type { EditSpec } from '../../src/scenario/scenario-types.js';
 
 const code: EditSpec = { name: 'code', kind: 'append-line', file: 'app.py', line: '# {nonce}' };
@@ -15,30 +15,41 @@ const sizes: LayerSizes = {
   ],
   approximate: false,
 };
-const outcome = (cached: boolean[]): BuildOutcome => ({
+const trace = (cached: boolean[]): BuildTrace => ({
+  builder: 'classic',
   imageId: 'sha256:new',
   sizeBytes: 153,
   stageImageIds: [],
+  reportedImages: [],
   wallMs: 1234.4,
-  steps: cached.map((c, i) => ({ index: i + 1, instruction: `STEP ${i + 1}`, cached: c, durationMs: 10.6 })),
+  steps: cached.map((c, i) => ({ index: i + 1, instruction: `STEP ${i + 1}`, cached: c, durationMs: 10.6, stage: '0', line: i + 3 })),
 });
-const facts = (cached: boolean[]) => ({
-  planned,
-  phase: 'warm' as const,
-  builder: 'classic' as const,
-  outcome: outcome(cached),
+const provenance = { contextSha256: 'c'.repeat(64), edit: { sha256: 'e'.repeat(64), paths: ['app.py'] } };
+const facts = (cached: boolean[]): SampleFacts => ({
+  planned: { ...planned, phase: 'warm' },
+  trace: trace(cached),
   sizes,
   before: new Set(['base', 'pip', 'src-old']),
-  health: { ok: true as const, timeToHealthyMs: 900, predict: null },
+  health: { ok: true, timeToHealthyMs: 900, predict: null },
   startedAt: new Date('2026-11-25T10:00:00Z'),
+  machine: 'engine-1',
+  provenance,
 });
 
 describe('toSample: one build in the shape of the result contract', () => {
-  it('names the variant, edit, phase and rep, rounds times, and finds the first missed step', () => {
+  it('is a build sample naming the variant, builder, edit, phase and rep, with times rounded and the first missed step', () => {
     const sample = toSample(facts([true, true, false, false]));
-    expect(sample).toMatchObject({ variant: 'optimized', builder: 'classic', edit: 'code', phase: 'warm', rep: 2, wallMs: 1234, firstMissStep: 3 });
+    expect(sample).toMatchObject({ kind: 'build', variant: 'optimized', builder: 'classic', edit: 'code', phase: 'warm', rep: 2, wallMs: 1234, firstMissStep: 3 });
     expect(sample.steps.every((s) => Number.isInteger(s.durationMs))).toBe(true);
     expect(sample.flags).toEqual([]);
+  });
+
+  it('keeps each step\'s stage and Dockerfile line, the machine and the provenance', () => {
+    const sample = toSample(facts([true, false]));
+    expect(sample.steps.map((s) => [s.stage, s.line])).toEqual([['0', 3], ['0', 4]]);
+    expect(sample.machine).toBe('engine-1');
+    expect(sample.provenance).toEqual(provenance);
+    expect(sample.startedAt).toBe('2026-11-25T10:00:00.000Z');
   });
 
   it('counts reused layers and new bytes against the image before the edit', () => {
@@ -53,8 +64,12 @@ describe('toSample: one build in the shape of the result contract', () => {
   });
 
   it('does not flag a cold build, and marks approximate layer sizes', () => {
-    const cold = toSample({ ...facts([true]), phase: 'cold', sizes: { ...sizes, approximate: true } });
+    const cold = toSample({ ...facts([true]), planned: { ...planned, phase: 'cold' }, sizes: { ...sizes, approximate: true } });
     expect(cold.flags).toEqual(['layer-sizes-approximate']);
+  });
+
+  it('records a health check that was not run as null, not as a failure', () => {
+    expect(toSample({ ...facts([false]), health: null }).health).toBeNull();
   });
 });
 

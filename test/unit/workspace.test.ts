@@ -167,13 +167,26 @@ describe('Workspace.create with a Dockerfile inside the context', () => {
 });
 
 describe('Workspace.apply', () => {
-  it('writes the edit into the workspace copy and returns what it wrote', () => {
+  it('writes the edit into the workspace copy and returns what it wrote: the paths and a digest of their content', () => {
     const workspace = create(outsideDockerfile);
     const application = workspace.apply(CODE_EDIT, 'n1', 0);
     const written = readFileSync(join(workspace.dir, 'app/main.py'));
-    expect(written.equals(application.content)).toBe(true);
     expect(written.toString('utf8')).toContain('GREETING = "build n1"');
     expect(application.summary).toBe('app/main.py: line 2 replaced');
+    expect(application.paths).toEqual(['app/main.py']);
+    expect(application.sha256).toBe(createHash('sha256').update('app/main.py\n').update(written).digest('hex'));
+    expect(workspace.apply(CODE_EDIT, 'n2', 1).sha256).not.toBe(application.sha256);
+  });
+
+  it('keeps the context digest up to date: a new edit, a new digest; the same content, the same digest', () => {
+    const workspace = create(outsideDockerfile);
+    const original = workspace.contextSha256();
+    workspace.apply(CODE_EDIT, 'n1', 0);
+    const edited = workspace.contextSha256();
+    expect(edited).not.toBe(original);
+    expect(create(outsideDockerfile, 'ws2').contextSha256()).toBe(original);
+    workspace.apply(CODE_EDIT, 'n1', 1);
+    expect(workspace.contextSha256()).toBe(edited);
   });
 
   it('never changes the source context, whatever is applied', () => {

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { BuildStreamMessage, DecodedBuild } from '../../../src/engine/classic-progress.js';
+import type { BuildStreamMessage, DecodedBuild } from '../../../src/engine/build-trace.js';
 
 export interface RecordedMessage {
   /** ms since the build request started */
@@ -60,4 +60,9 @@ export function replayWithEvents(
   const events: StepEvent[] = [];
   const build = replayFixture(name, makeDecoder((index, total, instruction) => events.push({ index, total, instruction })));
   return { build, events };
+}
+
+/** The Dockerfile a fixture was recorded from (test/fixtures/contexts/<name>/Dockerfile). */
+export function fixtureDockerfile(context: 'app' | 'failing' | 'multistage'): string {
+  return readFileSync(fileURLToPath(new URL(`contexts/${context}/Dockerfile`, FIXTURES)), 'utf8');
 }

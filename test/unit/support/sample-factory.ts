@@ -2,7 +2,7 @@
  * Sample objects for report specs: a plausible measured build, with any field overridden.
  * Steps follow the bundled Dockerfiles: the first miss of a code edit is the `COPY . .` step.
  */
-import type { Builder, Phase, Sample, StepRecord } from '../../../src/report/result-types.js';
+import type { Builder, BuildSample, Phase, StepRecord } from '../../../src/result/types.js';
 
 export const STEPS = [
   'FROM python:3.11-slim',
@@ -20,6 +20,8 @@ export function steps(firstMiss: number | null): StepRecord[] {
     instruction,
     cached: firstMiss === null || i + 1 < firstMiss,
     durationMs: firstMiss !== null && i + 1 >= firstMiss ? 500 : 2,
+    stage: '0',
+    line: i + 1,
   }));
 }
 
@@ -33,17 +35,20 @@ export interface SampleShape {
   firstMissStep?: number | null;
   newBytes?: number;
   imageBytes?: number;
-  healthy?: boolean;
+  /** false: unhealthy; null: not checked */
+  healthy?: boolean | null;
   timeToHealthyMs?: number;
-  flags?: Sample['flags'];
+  flags?: BuildSample['flags'];
+  machine?: string;
 }
 
-export function makeSample(shape: SampleShape = {}): Sample {
+export function makeSample(shape: SampleShape = {}): BuildSample {
   const phase = shape.phase ?? 'warm';
   const firstMissStep = shape.firstMissStep === undefined ? (phase === 'cold' ? 1 : 5) : shape.firstMissStep;
   const newBytes = shape.newBytes ?? 14_400;
   const imageBytes = shape.imageBytes ?? 286_000_000;
   return {
+    kind: 'build',
     variant: shape.variant ?? 'naive',
     builder: shape.builder ?? 'classic',
     edit: shape.edit ?? (phase === 'cold' ? 'none' : 'code'),
@@ -55,15 +60,41 @@ export function makeSample(shape: SampleShape = {}): Sample {
     layers: { total: 6, reused: 5, reusedBytes: imageBytes - newBytes, newBytes },
     image: { id: `sha256:${'ab'.repeat(32)}`, sizeBytes: imageBytes, layerCount: 6 },
     health:
-      shape.healthy === false
-        ? { ok: false, timeToHealthyMs: null, reason: 'no answer on /health within 60 s' }
-        : { ok: true, timeToHealthyMs: shape.timeToHealthyMs ?? 1_200, predict: { label: 0 } },
+      shape.healthy === null ? null
+      : shape.healthy === false ? { ok: false, timeToHealthyMs: null, reason: 'no answer on /health within 60 s' }
+      : { ok: true, timeToHealthyMs: shape.timeToHealthyMs ?? 1_200, predict: { label: 0 } },
     flags: shape.flags ?? [],
     startedAt: '2025-11-25T16:00:00.000Z',
+    machine: shape.machine ?? 'engine-1',
+    provenance: { contextSha256: 'c'.repeat(64), edit: phase === 'cold' ? null : { sha256: 'e'.repeat(64), paths: ['app/main.py'] } },
   };
 }
 
 /** One sample per wall time, reps numbered from 1. */
-export function makeSamples(shape: Omit<SampleShape, 'wallMs' | 'rep'>, wallTimes: readonly number[]): Sample[] {
+export function makeSamples(shape: Omit<SampleShape, 'wallMs' | 'rep'>, wallTimes: readonly number[]): BuildSample[] {
   return wallTimes.map((wallMs, i) => makeSample({ ...shape, wallMs, rep: i + 1 }));
+}
+
+/** The scenario part of a result that the comparison reads: variants and edits in order, the baseline. */
+export function scenarioOf(variants: readonly string[], edits: readonly string[], baseline = variants[0] ?? ''): {
+  baseline: string;
+  variants: { name: string }[];
+  edits: { name: string }[];
+} {
+  return { baseline, variants: variants.map((name) => ({ name })), edits: edits.map((name) => ({ name })) };
+}
+
+/**
+ * A small run: naive and optimized, each built cold 3 times and rebuilt 3 times after a code
+ * edit. naive's code edit misses the cache at the pip install (step 4), optimized's at
+ * `COPY . .` (step 5); one extra optimized sample missed no step at all and is flagged.
+ */
+export function smallRun(): BuildSample[] {
+  return [
+    ...makeSamples({ variant: 'naive', phase: 'cold', firstMissStep: 1, newBytes: 286_000_000 }, [60_000, 62_000, 61_000]),
+    ...makeSamples({ variant: 'optimized', phase: 'cold', firstMissStep: 1, newBytes: 200_000_000, imageBytes: 200_000_000 }, [40_000, 42_000, 41_000]),
+    ...makeSamples({ variant: 'naive', phase: 'warm', edit: 'code', firstMissStep: 4, newBytes: 120_000_000 }, [30_000, 31_000, 29_000]),
+    ...makeSamples({ variant: 'optimized', phase: 'warm', edit: 'code', firstMissStep: 5, imageBytes: 200_000_000 }, [1_000, 1_100, 900]),
+    makeSample({ variant: 'optimized', phase: 'warm', edit: 'code', rep: 4, wallMs: 200, firstMissStep: null, newBytes: 0, imageBytes: 200_000_000, flags: ['no-step-missed'] }),
+  ];
 }

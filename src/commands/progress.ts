@@ -12,8 +12,15 @@ export interface Progress {
   done(): void;
 }
 
-export function createProgress(stream: NodeJS.WriteStream = process.stderr, startedAt = Date.now()): Progress {
-  const live = stream.isTTY === true && process.env['CI'] === undefined;
+/** Where progress goes: stderr, or a stand-in for it. */
+export interface ProgressStream {
+  write(text: string): unknown;
+  isTTY?: boolean | undefined;
+  columns?: number | undefined;
+}
+
+export function createProgress(stream: ProgressStream = process.stderr, startedAt = Date.now(), env: NodeJS.ProcessEnv = process.env): Progress {
+  const live = stream.isTTY === true && env['CI'] === undefined;
   let current = '';
   let timer: NodeJS.Timeout | undefined;
   const draw = (): void => {

@@ -1,19 +1,19 @@
-/** Puts a run's facts together in the result contract (result-types.ts). Pure. */
-import type { EngineFacts } from '../engine/docker-engine.js';
+/** Puts a run's facts together in the result contract. Pure. */
 import { VERSION } from '../version.js';
-import { RESULT_SCHEMA_VERSION, type BaseRecord, type Sample, type SuiteResult } from './result-types.js';
 import { summarize } from './summarize.js';
+import { RESULT_SCHEMA_VERSION, type BaseRecord, type MachineFacts, type Sample, type ScenarioRecord, type SuiteResult, type Warning } from './types.js';
 
 export interface RunFacts {
   runId: string;
   startedAt: Date;
   finishedAt: Date;
   complete: boolean;
-  engine: EngineFacts;
-  scenario: { name: string; file: string };
+  machine: MachineFacts;
+  scenario: ScenarioRecord;
   packageIndex: SuiteResult['packageIndex'];
   bases: BaseRecord[];
-  samples: Sample[];
+  samples: readonly Sample[];
+  warnings?: readonly Warning[];
 }
 
 export function assembleResult(facts: RunFacts): SuiteResult {
@@ -24,18 +24,13 @@ export function assembleResult(facts: RunFacts): SuiteResult {
     startedAt: facts.startedAt.toISOString(),
     finishedAt: facts.finishedAt.toISOString(),
     complete: facts.complete,
-    machine: {
-      cpus: facts.engine.cpus,
-      memoryBytes: facts.engine.memoryBytes,
-      engineVersion: facts.engine.engineVersion,
-      apiVersion: facts.engine.apiVersion,
-      storageDriver: facts.engine.storageDriver,
-      os: facts.engine.os,
-    },
+    machine: facts.machine,
+    machines: [facts.machine],
     scenario: facts.scenario,
     packageIndex: facts.packageIndex,
     bases: facts.bases,
-    samples: facts.samples,
+    samples: [...facts.samples],
     summary: summarize(facts.samples),
+    warnings: [...(facts.warnings ?? [])],
   };
 }

@@ -1,0 +1,25 @@
+/**
+ * Checks on option values, as pure functions yargs applies while parsing: a value that is
+ * not what the option takes is a UsageError naming the option and the value given. Ranges
+ * are the scenario schema's, checked where the overrides are applied.
+ */
+import { UsageError } from '../errors.js';
+
+/** A whole number, written as one (`3`, not `3.0`, `abc` or `1e3`). */
+export function integerOption(option: string): (value: unknown) => number | undefined {
+  return (value) => {
+    if (value === undefined) return undefined;
+    const text = String(Array.isArray(value) ? value.at(-1) : value).trim();
+    if (!/^-?\d+$/.test(text)) throw new UsageError(`${option} takes a whole number; it was given "${text}".`);
+    return Number(text);
+  };
+}
+
+/** A string that is not empty (`-s ""`, or `-s` followed by nothing). */
+export function nonEmptyOption(option: string, what: string): (value: unknown) => string {
+  return (value) => {
+    const text = String(Array.isArray(value) ? value.at(-1) : value ?? '');
+    if (text.trim() === '') throw new UsageError(`${option} needs ${what}; it was given an empty value.`);
+    return text;
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * What the engine reports of one build, in its own terms: the steps as the builder ran them,
+ * the image, and which images the build made or reused. `measure/` turns a trace into a sample.
+ */
+
+export type BuilderKind = 'classic' | 'buildkit';
+
+export interface TraceStep {
+  /** position of the instruction in the Dockerfile, 1-based */
+  index: number;
+  instruction: string;
+  cached: boolean;
+  durationMs: number;
+  /** the stage (`AS` name, else its number from 0), where known */
+  stage: string | null;
+  /** the Dockerfile line, where known */
+  line: number | null;
+  /** BuildKit: the vertex that ran the step, and its inputs */
+  vertex?: { digest: string; inputs: string[] };
+}
+
+/** One Docker JSON stream message of a build (classic or BuildKit through the Engine API). */
+export interface BuildStreamMessage {
+  /** BuildKit messages name their kind: `moby.buildkit.trace`, `moby.image.id` */
+  id?: string;
+  stream?: string;
+  status?: string;
+  /** an object (`{ID}`) from the classic builder and for the image id; base64 for BuildKit traces */
+  aux?: string | ({ ID?: string } & Record<string, unknown>);
+  error?: string;
+  errorDetail?: { code?: number; message?: string };
+}
+
+/** An image a build stream named, as it named it. */
+export interface ReportedImage {
+  /** as printed: a short (12-hex) or full `sha256:` ID */
+  id: string;
+  /** `created`: a step of this build committed it; `reused`: a cache hit or a FROM image */
+  how: 'created' | 'reused';
+}
+
+export interface DecodedBuild {
+  steps: TraceStep[];
+  /** the built image's ID (sha256:…), when the builder reported one */
+  imageId: string | undefined;
+  /**
+   * Images the build reported besides the result: the last image of each earlier stage of a
+   * multi-stage build (classic builder). Removing the result leaves them behind.
+   */
+  stageImageIds: string[];
+  /** every image the stream named, in order (classic builder; BuildKit keeps its cache elsewhere) */
+  reportedImages: ReportedImage[];
+  /** the container of the step that was running when the stream ended, if one was */
+  runningContainerId: string | undefined;
+  /** set when the stream carried an error: the build failed even if the HTTP status was 200 */
+  failure: { step: string | undefined; message: string } | undefined;
+  logTail: string[];
+}
+
+export interface BuildTrace {
+  builder: BuilderKind;
+  imageId: string;
+  /** the built image's size (all its layers, uncompressed) */
+  sizeBytes: number;
+  steps: TraceStep[];
+  /** from sending the request to the end of the builder's stream */
+  wallMs: number;
+  /** images of earlier stages (classic multi-stage): the cache of the next build */
+  stageImageIds: string[];
+  reportedImages: ReportedImage[];
+}
+
+/** The index of the first step that missed the cache, or null. */
+export function firstMissStep(steps: readonly Pick<TraceStep, 'index' | 'cached'>[]): number | null {
+  return steps.find((s) => !s.cached)?.index ?? null;
+}

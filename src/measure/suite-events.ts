@@ -1,0 +1,21 @@
+/** What the suite runner tells its caller as it goes (the CLI draws progress from these). */
+import type { BuildSample } from '../result/types.js';
+import type { PlannedPhase } from './plan.js';
+
+/** Which build this is, in words a progress line can use. */
+export interface BuildLabel {
+  variant: string;
+  /** `none` for the first build of a variant */
+  edit: string;
+  phase: PlannedPhase;
+  rep: number;
+  /** how many of this phase there are (reps or warm-ups) */
+  of: number;
+}
+
+export type SuiteEvent =
+  | { type: 'build-started'; build: BuildLabel; position: number; total: number }
+  | { type: 'step-started'; build: BuildLabel; index: number; of: number; instruction: string }
+  | { type: 'health-check'; build: BuildLabel }
+  | { type: 'sample'; sample: BuildSample; editSummary: string | undefined }
+  | { type: 'unrecorded-build'; build: BuildLabel; wallMs: number };

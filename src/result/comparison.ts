@@ -1,0 +1,155 @@
+/**
+ * The comparison every renderer shows (terminal, Markdown, HTML): per builder and edit, one
+ * row per variant with its statistics, its speed-up against the baseline variant, the step
+ * that typically missed first, bytes and health. Pure; renderers only format what is here.
+ */
+import { median } from './statistics.js';
+import { groupKey, isCounted } from './summarize.js';
+import type { Builder, BuildSample, BuildSummaryRow, Phase, Statistics, SuiteResult } from './types.js';
+
+export interface FirstMiss {
+  /** the step index, or null when every step was cached */
+  step: number | null;
+  instruction: string | null;
+  /** how many of the row's samples missed first there */
+  count: number;
+  of: number;
+}
+
+export interface ComparisonRow {
+  variant: string;
+  isBaseline: boolean;
+  n: number;
+  excluded: number;
+  wallMs: Statistics | null;
+  /** the baseline's median ÷ this row's median; null without both */
+  speedup: number | null;
+  /** median cached steps, and the step count, of the counted samples */
+  stepsReused: { reused: number; total: number } | null;
+  /** the most common first missed step */
+  firstMiss: FirstMiss | null;
+  newBytes: number | null;
+  imageBytes: number | null;
+  health: BuildSummaryRow['health'];
+}
+
+export interface ComparisonSection {
+  builder: Builder;
+  phase: Phase;
+  /** `none` for the cold build */
+  edit: string;
+  rows: ComparisonRow[];
+}
+
+/** `code-edit rebuild naive/optimized = 41.1x`: the figure a run ends with, per builder. */
+export interface Headline {
+  builder: Builder;
+  edit: string;
+  slow: string;
+  fast: string;
+  slowMs: number;
+  fastMs: number;
+  ratio: number;
+}
+
+export interface Comparison {
+  baseline: string;
+  sections: ComparisonSection[];
+  headlines: Headline[];
+}
+
+/** What the comparison reads of a result: its samples and summary, the scenario's order and baseline. */
+export type ComparisonInput = Pick<SuiteResult, 'summary' | 'samples'> & {
+  scenario: { baseline: string; variants: readonly { name: string }[]; edits: readonly { name: string }[] };
+};
+
+export function buildComparison(result: ComparisonInput): Comparison {
+  const { baseline } = result.scenario;
+  const variantOrder = result.scenario.variants.map((v) => v.name);
+  const editOrder = result.scenario.edits.map((e) => e.name);
+  const samplesByGroup = new Map<string, BuildSample[]>();
+  for (const sample of result.samples) {
+    const key = groupKey(sample);
+    samplesByGroup.set(key, [...(samplesByGroup.get(key) ?? []), sample]);
+  }
+
+  const sectionKeys = new Map<string, { builder: Builder; phase: Phase; edit: string }>();
+  for (const row of result.summary) sectionKeys.set(`${row.builder}\u0000${row.phase}\u0000${row.edit}`, row);
+  const rank = (list: readonly string[], name: string): number => {
+    const at = list.indexOf(name);
+    return at < 0 ? list.length : at;
+  };
+  const builderOrder: Builder[] = ['classic', 'buildkit'];
+  const sections = [...sectionKeys.values()]
+    .sort(
+      (a, b) =>
+        rank(builderOrder, a.builder) - rank(builderOrder, b.builder) ||
+        (a.phase === b.phase ? 0 : a.phase === 'cold' ? -1 : 1) ||
+        rank(editOrder, a.edit) - rank(editOrder, b.edit) ||
+        a.edit.localeCompare(b.edit),
+    )
+    .map((key): ComparisonSection => {
+      const rows = result.summary
+        .filter((row) => row.builder === key.builder && row.phase === key.phase && row.edit === key.edit)
+        .sort((a, b) => rank(variantOrder, a.variant) - rank(variantOrder, b.variant) || a.variant.localeCompare(b.variant));
+      const baselineMedian = rows.find((row) => row.variant === baseline)?.wallMs?.median;
+      return {
+        ...key,
+        rows: rows.map((row) => comparisonRow(row, samplesByGroup.get(groupKey(row)) ?? [], baseline, baselineMedian)),
+      };
+    });
+
+  return { baseline, sections, headlines: headlines(sections, baseline, variantOrder, editOrder) };
+}
+
+function comparisonRow(row: BuildSummaryRow, samples: readonly BuildSample[], baseline: string, baselineMedian: number | undefined): ComparisonRow {
+  const counted = samples.filter(isCounted);
+  const rowMedian = row.wallMs?.median;
+  const reused = median(counted.map((s) => s.steps.filter((step) => step.cached).length));
+  const total = median(counted.map((s) => s.steps.length));
+  return {
+    variant: row.variant,
+    isBaseline: row.variant === baseline,
+    n: row.n,
+    excluded: row.excluded,
+    wallMs: row.wallMs,
+    speedup: baselineMedian !== undefined && rowMedian !== undefined && rowMedian > 0 ? baselineMedian / rowMedian : null,
+    stepsReused: reused === null || total === null ? null : { reused, total },
+    firstMiss: typicalFirstMiss(counted.length > 0 ? counted : samples),
+    newBytes: row.newBytes,
+    imageBytes: row.imageBytes,
+    health: row.health,
+  };
+}
+
+function typicalFirstMiss(samples: readonly BuildSample[]): FirstMiss | null {
+  const counts = new Map<number | null, { count: number; instruction: string | null }>();
+  for (const sample of samples) {
+    const step = sample.steps.find((s) => s.index === sample.firstMissStep);
+    const entry = counts.get(sample.firstMissStep) ?? { count: 0, instruction: step?.instruction ?? null };
+    entry.count += 1;
+    counts.set(sample.firstMissStep, entry);
+  }
+  let best: FirstMiss | null = null;
+  for (const [step, entry] of counts) {
+    if (best === null || entry.count > best.count) best = { step, instruction: entry.instruction, count: entry.count, of: samples.length };
+  }
+  return best;
+}
+
+/**
+ * For each builder: the first edit of the scenario, the baseline against the first other
+ * variant (the bundled suite: naive/optimized after a code edit).
+ */
+function headlines(sections: readonly ComparisonSection[], baseline: string, variantOrder: readonly string[], editOrder: readonly string[]): Headline[] {
+  const fast = variantOrder.find((v) => v !== baseline);
+  const edit = editOrder[0];
+  if (fast === undefined || edit === undefined) return [];
+  return sections.flatMap((section) => {
+    if (section.phase !== 'warm' || section.edit !== edit) return [];
+    const slowMs = section.rows.find((r) => r.variant === baseline)?.wallMs?.median;
+    const fastMs = section.rows.find((r) => r.variant === fast)?.wallMs?.median;
+    if (slowMs === undefined || fastMs === undefined || !(fastMs > 0)) return [];
+    return [{ builder: section.builder, edit, slow: baseline, fast, slowMs, fastMs, ratio: slowMs / fastMs }];
+  });
+}

@@ -1,0 +1,216 @@
+/**
+ * The result contract, schema version 2: what a run writes to result.json, what `compare`,
+ * `report` and `merge` read, and what other tools may rely on. `result.schema.json` beside
+ * this file says the same in JSON Schema; `readResult` validates against it and migrates
+ * version 1 files. Any incompatible change bumps RESULT_SCHEMA_VERSION and adds a migration.
+ *
+ * Conventions: times in milliseconds, sizes in bytes, instants as ISO 8601 strings; `null`
+ * means "not known" or "not measured" (a statistic over no sample, provenance a v1 file
+ * did not record), never zero.
+ */
+export const RESULT_SCHEMA_VERSION = 2;
+
+export type Builder = 'classic' | 'buildkit';
+export type Phase = 'cold' | 'warm';
+
+export interface StepRecord {
+  /** position of the instruction in the Dockerfile, 1-based (the classic builder's `Step N/M`) */
+  index: number;
+  /** the instruction as the builder printed it, e.g. `RUN pip3 install -r requirements.txt` */
+  instruction: string;
+  cached: boolean;
+  /** wall time the step took as seen by the builder (cached steps take a few ms) */
+  durationMs: number;
+  /** the build stage the step belongs to (its `AS` name, else its number from 0), when known */
+  stage: string | null;
+  /** the Dockerfile line the instruction starts on, when known */
+  line: number | null;
+  /** BuildKit only: the vertex that ran the step and the vertexes it depends on */
+  vertex?: { digest: string; inputs: string[] };
+}
+
+export interface LayerComparison {
+  total: number;
+  /** layers present in the image before this build (the previous image of the variant; for a cold build, the base) */
+  reused: number;
+  reusedBytes: number;
+  /** bytes of layers the previous image lacked: what a push after this edit would send */
+  newBytes: number;
+}
+
+export interface ImageFacts {
+  id: string;
+  sizeBytes: number;
+  layerCount: number;
+}
+
+/** Whether the built image started and answered; `null` on a sample means the check was not run. */
+export type HealthRecord =
+  | { ok: true; timeToHealthyMs: number; predict: unknown }
+  | { ok: false; timeToHealthyMs: null; reason: string };
+
+export type SampleFlag =
+  /** a warm sample in which no step missed the cache: the edit changed nothing the build sees; left out of the statistics */
+  | 'no-step-missed'
+  /** the image history did not line up with its layers: per-layer sizes are estimates */
+  | 'layer-sizes-approximate';
+
+export interface SampleProvenance {
+  /** sha256 of the build context as sent for this build (after .dockerignore, after the edit) */
+  contextSha256: string | null;
+  /** what the edit wrote: a digest of the changed files' new content, and their paths in the context */
+  edit: { sha256: string; paths: string[] } | null;
+}
+
+export interface BuildSample {
+  kind: 'build';
+  variant: string;
+  builder: Builder;
+  /** the edit's name from the scenario; `none` for a cold build */
+  edit: string;
+  phase: Phase;
+  /** 1-based repetition within (variant, builder, edit, phase) */
+  rep: number;
+  /** from sending the build request to the end of the builder's stream */
+  wallMs: number;
+  steps: StepRecord[];
+  /** index of the first step that missed the cache, null when every step was cached */
+  firstMissStep: number | null;
+  layers: LayerComparison;
+  image: ImageFacts;
+  health: HealthRecord | null;
+  flags: SampleFlag[];
+  startedAt: string;
+  /** the `id` of the machine (in `machines`) that measured it */
+  machine: string;
+  provenance: SampleProvenance;
+}
+
+/** Every kind of sample a result can hold; the pull experiment adds its own. */
+export type Sample = BuildSample;
+
+export interface Statistics {
+  n: number;
+  median: number;
+  mean: number;
+  /** sample standard deviation (n − 1); 0 for a single value */
+  stddev: number;
+  min: number;
+  max: number;
+  /** relative margin of error of the mean at 95 % confidence, in percent (0 for n < 2) */
+  rme: number;
+  /**
+   * A distribution-free confidence interval of the median (order statistics), at 95 % where n
+   * allows it; below n = 6 it is [min, max] and `confidence` says how much that covers.
+   */
+  medianInterval: { low: number; high: number; confidence: number };
+}
+
+export interface BuildSummaryRow {
+  kind: 'build';
+  variant: string;
+  builder: Builder;
+  edit: string;
+  phase: Phase;
+  /** samples in the statistics */
+  n: number;
+  /** samples left out of the statistics (flagged `no-step-missed`) */
+  excluded: number;
+  /** null when no sample counted */
+  wallMs: Statistics | null;
+  /** median new bytes of the counted samples (what a push would send) */
+  newBytes: number | null;
+  /** median image size of all samples */
+  imageBytes: number | null;
+  health: {
+    /** samples whose image was started and probed */
+    checked: number;
+    healthy: number;
+    medianTimeToHealthyMs: number | null;
+  };
+}
+
+export type SummaryRow = BuildSummaryRow;
+
+export interface MachineFacts {
+  /** stable per daemon (the Engine's ID): samples name it, merged results keep each */
+  id: string;
+  cpus: number;
+  memoryBytes: number;
+  engineVersion: string;
+  apiVersion: string;
+  storageDriver: string;
+  os: string;
+  /** how layerbench reached the daemon */
+  endpoint: 'unix' | 'tcp' | 'ssh' | 'npipe' | 'unknown';
+}
+
+export type BaseSource = 'present' | 'pulled' | 'bootstrapped';
+
+export interface BaseRecord {
+  /** the logical name the scenario used, e.g. `python-3.11-slim` */
+  name: string;
+  /** the image reference that was built on */
+  image: string;
+  /** the image ID it had during the run */
+  id: string | null;
+  source: BaseSource;
+}
+
+export interface VariantRecord {
+  name: string;
+  /** as the scenario gave it, relative to the scenario file where possible */
+  dockerfile: string;
+  dockerfileSha256: string | null;
+  /** the .dockerignore that applied, if any */
+  ignoreFile: string | null;
+  /** sha256 of the context as sent before any edit (after .dockerignore) */
+  contextSha256: string | null;
+  /** per-file sha256 of that context, for naming what changed between two results; null when too large to keep */
+  contextFiles: Record<string, string> | null;
+}
+
+export interface ScenarioRecord {
+  name: string;
+  /** relative to the working directory of the run where possible */
+  file: string;
+  sha256: string | null;
+  builder: Builder;
+  reps: number;
+  warmup: number;
+  cold: boolean;
+  /** the variant speed-ups are measured against */
+  baseline: string;
+  variants: VariantRecord[];
+  edits: { name: string; kind: string; file: string }[];
+}
+
+export interface Warning {
+  /** machine-readable, e.g. `slow-first-sample`, `trend`, `high-rme` */
+  code: string;
+  message: string;
+  variant?: string;
+  builder?: Builder;
+  edit?: string;
+  phase?: Phase;
+}
+
+export interface SuiteResult {
+  schemaVersion: typeof RESULT_SCHEMA_VERSION;
+  tool: { name: 'layerbench'; version: string };
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  /** false when the run was interrupted or a build failed; samples hold what was measured */
+  complete: boolean;
+  /** the machine of this run */
+  machine: MachineFacts;
+  /** every machine a sample came from (more than one after `merge`); this run's first */
+  machines: MachineFacts[];
+  scenario: ScenarioRecord;
+  packageIndex: { mode: 'pypi' | 'local' | 'none'; urls: string[] };
+  bases: BaseRecord[];
+  samples: Sample[];
+  summary: SummaryRow[];
+  warnings: Warning[];
+}

@@ -1,0 +1,268 @@
+/**
+ * One run of a scenario, as the CLI and library callers start it: prepare (every check, no
+ * side effect), then take the resources the run needs — each registered on one disposer
+ * stack the moment it exists — build and measure, and release everything in reverse order,
+ * whether the run completed, failed or was interrupted.
+ *
+ * result.json is rewritten after every sample and once more before the resources are
+ * released: an interrupt at any moment (even a second one, during cleanup) leaves a readable
+ * partial result. The error that ended a run is the one thrown; a failure while cleaning up
+ * is reported beside it, never in its place.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { resolveBases } from '../bases/resolve-bases.js';
+import { parseDockerfile } from '../dockerfile/dockerfile-model.js';
+import type { DockerEngine, EngineFacts } from '../engine/docker-engine.js';
+import { DockerodeEngine } from '../engine/dockerode-engine.js';
+import { findRunObjects, removeRunObjects } from '../engine/run-objects.js';
+import { asDiskFull } from '../disk-space.js';
+import { displayPath } from '../display-path.js';
+import { BuildLeftovers } from '../measure/build-leftovers.js';
+import { runSuite, type PreparedVariant } from '../measure/run-suite.js';
+import type { SuiteEvent } from '../measure/suite-events.js';
+import { preparePackageIndex, type PackageIndex } from '../package-index/package-index.js';
+import { assembleResult } from '../result/assemble-result.js';
+import { ResultWriter } from '../result/result-writer.js';
+import type { BaseRecord, BuildSample, MachineFacts, ScenarioRecord, SuiteResult, VariantRecord } from '../result/types.js';
+import type { Scenario } from '../scenario/scenario-types.js';
+import { Workspace } from '../workspace/workspace.js';
+import { DisposerStack } from './disposer-stack.js';
+import { isPreparedRun, prepareRun, type PreparedRun, type RunOptions } from './prepare-run.js';
+import { processStartOf, RunRegistry } from './run-registry.js';
+
+/** A context with more files than this is kept in the result as a digest only. */
+const MAX_CONTEXT_FILES_RECORDED = 5_000;
+
+export type RunEvent =
+  | SuiteEvent
+  | { type: 'run-started'; runId: string; scenario: string; variants: number; edits: number; reps: number; warmup: number; builder: string; outDir: string }
+  | { type: 'note'; text: string }
+  | { type: 'result-written'; file: string; complete: boolean; samples: number }
+  | { type: 'cleanup-failed'; what: string; error: unknown };
+
+export interface RunScenarioOptions extends RunOptions {
+  /** @default a DockerodeEngine for DOCKER_HOST (or the local socket) */
+  engine?: DockerEngine | undefined;
+  /** aborts the run: the build under way is cancelled, what was measured is kept */
+  signal?: AbortSignal | undefined;
+  onSample?: ((sample: BuildSample) => void) | undefined;
+  onProgress?: ((event: RunEvent) => void) | undefined;
+  /** a monotonic clock in ms @default performance.now */
+  now?: (() => number) | undefined;
+  wallClock?: (() => Date) | undefined;
+}
+
+/**
+ * Runs a scenario (a loaded one, a file, or a prepared run) and resolves with its result,
+ * also written to `<outDir>/result.json`. Rejects with the error that ended the run (typed,
+ * see errors.ts) after writing the partial result and releasing everything.
+ */
+export async function runScenario(scenario: Scenario | PreparedRun | string, options: RunScenarioOptions = {}): Promise<SuiteResult> {
+  const prepared = isPreparedRun(scenario) ? scenario : await prepareRun(scenario, options);
+  const engine = options.engine ?? new DockerodeEngine();
+  const emit = options.onProgress ?? (() => {});
+  const signal = options.signal ?? new AbortController().signal;
+  const wallClock = options.wallClock ?? (() => new Date());
+  const registry = options.registry ?? new RunRegistry();
+  const { runId } = prepared;
+
+  await engine.ping();
+  const facts = await engine.facts();
+  const startedAt = wallClock();
+  const stack = new DisposerStack();
+  const samples: BuildSample[] = [];
+  const state: RunState = { bases: [], packageIndex: { mode: 'none', urls: [] }, variants: [] };
+  let writer: ResultWriter | undefined;
+  let complete = false;
+  let failure: unknown;
+  const assemble = (): SuiteResult =>
+    assembleResult({
+      runId,
+      startedAt,
+      finishedAt: wallClock(),
+      complete,
+      machine: machineOf(facts),
+      scenario: scenarioRecord(prepared.scenario, state.variants),
+      packageIndex: state.packageIndex,
+      bases: state.bases,
+      samples,
+    });
+
+  try {
+    registry.register(
+      {
+        runId,
+        pid: process.pid,
+        processStart: processStartOf('self'),
+        startedAt: startedAt.toISOString(),
+        daemonId: facts.id,
+        endpoint: engine.endpoint,
+        scratch: null,
+        indexPort: prepared.index.mode === 'local' ? prepared.indexPort : null,
+      },
+      !prepared.concurrent,
+    );
+    // Kept while something of the run could not be removed: `clean` finds it there (with its journal).
+    stack.defer('the run record', (failedSoFar) => (failedSoFar.length === 0 ? registry.unregister(runId) : undefined));
+    writer = ResultWriter.open(prepared.outDir);
+    const scratch = makeScratch(runId);
+    stack.defer('the scratch directory', () => rmSync(scratch, { recursive: true, force: true }));
+    const leftovers = new BuildLeftovers(engine, (id) => registry.journal(runId, id));
+    stack.defer("the builder's leftovers", () => leftovers.sweepAll());
+    stack.defer('the containers and images of the run', async () => {
+      for (const objects of (await findRunObjects(engine, runId)).values()) await removeRunObjects(engine, objects, { keepImages: prepared.keepImages });
+    });
+
+    const { scenario: spec } = prepared;
+    emit({
+      type: 'run-started',
+      runId,
+      scenario: spec.name,
+      variants: spec.variants.length,
+      edits: spec.edits.length,
+      reps: spec.reps,
+      warmup: spec.warmup,
+      builder: spec.builder,
+      outDir: prepared.outDir,
+    });
+    state.bases = await resolveBases(engine, spec.variants.flatMap((v) => Object.values(v.bases)), (text) => emit({ type: 'note', text }), signal);
+    for (const base of state.bases) emit({ type: 'note', text: `base ${base.name}: ${base.image} (${base.source})` });
+    const index = await preparePackageIndex(prepared.indexPort, prepared.index);
+    stack.defer('the package index server', () => index.close());
+    state.packageIndex = { mode: index.mode, urls: index.urls };
+    emit({ type: 'note', text: describeIndex(index) });
+
+    const variants = await prepareVariants(engine, spec, scratch, state.bases, index);
+    state.variants = variants;
+    writer.writeResult(assemble());
+    await runSuite({
+      engine,
+      scenario: spec,
+      runId,
+      machine: facts.id,
+      variants: new Map(variants.map((v) => [v.spec.name, v])),
+      leftovers,
+      checkHealth: true,
+      keepImages: prepared.keepImages,
+      onSample: (sample) => {
+        samples.push(sample);
+        writer?.addSample(sample);
+        writer?.writeResult(assemble());
+        options.onSample?.(sample);
+      },
+      onEvent: emit,
+      now: options.now ?? (() => performance.now()),
+      wallClock,
+      signal,
+    });
+    complete = true;
+  } catch (err) {
+    failure = err;
+  }
+
+  const result = assemble();
+  try {
+    if (writer !== undefined) {
+      const file = writer.writeResult(result);
+      emit({ type: 'result-written', file, complete, samples: samples.length });
+    }
+  } catch (err) {
+    failure ??= err;
+  }
+  for (const { name, error } of await stack.disposeAll()) emit({ type: 'cleanup-failed', what: name, error });
+  if (failure !== undefined) throw failure;
+  return result;
+}
+
+interface RunState {
+  bases: BaseRecord[];
+  packageIndex: SuiteResult['packageIndex'];
+  variants: PreparedVariantRecord[];
+}
+
+type PreparedVariantRecord = PreparedVariant & { record: VariantRecord };
+
+function makeScratch(runId: string): string {
+  const parent = process.env['LAYERBENCH_SCRATCH'] ?? tmpdir();
+  try {
+    return mkdtempSync(join(parent, `layerbench-${runId}-`));
+  } catch (err) {
+    throw asDiskFull(err, parent) ?? err;
+  }
+}
+
+async function prepareVariants(engine: DockerEngine, scenario: Scenario, scratch: string, bases: readonly BaseRecord[], index: PackageIndex): Promise<PreparedVariantRecord[]> {
+  const baseLayers = new Map<string, string[]>();
+  for (const base of bases) baseLayers.set(base.name, (await engine.inspectImage(base.image))?.diffIds ?? []);
+  return scenario.variants.map((spec) => {
+    const workspace = Workspace.create(join(scratch, spec.name), scenario.context, spec.dockerfile);
+    const dockerfileBytes = readFileSync(spec.dockerfile);
+    const files = workspace.manifest.size <= MAX_CONTEXT_FILES_RECORDED ? workspace.manifest.fileDigests() : null;
+    return {
+      spec,
+      workspace,
+      dockerfile: parseDockerfile(dockerfileBytes.toString('utf8')),
+      buildArgs: {
+        ...spec.buildArgs,
+        ...Object.fromEntries(Object.entries(spec.bases).map(([arg, name]) => [arg, bases.find((b) => b.name === name)?.image ?? name])),
+        ...index.buildArgs,
+      },
+      baseLayers: new Set(Object.values(spec.bases).flatMap((name) => baseLayers.get(name) ?? [])),
+      record: {
+        name: spec.name,
+        dockerfile: displayPath(spec.dockerfile),
+        dockerfileSha256: createHash('sha256').update(dockerfileBytes).digest('hex'),
+        ignoreFile: workspace.rules.source === undefined ? null : displayPath(workspace.rules.source),
+        contextSha256: workspace.contextSha256(),
+        contextFiles: files,
+      },
+    };
+  });
+}
+
+function scenarioRecord(scenario: Scenario, variants: readonly PreparedVariantRecord[]): ScenarioRecord {
+  return {
+    name: scenario.name,
+    file: displayPath(scenario.file),
+    sha256: scenario.sha256,
+    builder: scenario.builder,
+    reps: scenario.reps,
+    warmup: scenario.warmup,
+    cold: scenario.cold,
+    baseline: scenario.baseline,
+    variants: scenario.variants.map(
+      (spec) =>
+        variants.find((v) => v.spec.name === spec.name)?.record ?? {
+          name: spec.name,
+          dockerfile: displayPath(spec.dockerfile),
+          dockerfileSha256: null,
+          ignoreFile: null,
+          contextSha256: null,
+          contextFiles: null,
+        },
+    ),
+    edits: scenario.edits.map((e) => ({ name: e.name, kind: e.kind, file: e.file })),
+  };
+}
+
+function machineOf(facts: EngineFacts): MachineFacts {
+  return {
+    id: facts.id,
+    cpus: facts.cpus,
+    memoryBytes: facts.memoryBytes,
+    engineVersion: facts.engineVersion,
+    apiVersion: facts.apiVersion,
+    storageDriver: facts.storageDriver,
+    os: facts.os,
+    endpoint: facts.endpoint,
+  };
+}
+
+function describeIndex(index: PackageIndex): string {
+  if (index.mode === 'local') return `package index: PyPI unreachable; serving the local index at ${index.urls.join(' ')}`;
+  return `package index: ${index.mode === 'pypi' ? 'PyPI' : 'none (pip steps that need packages will fail)'}`;
+}

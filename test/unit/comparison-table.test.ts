@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { comparisonTable, headlineLine, renderRows } from '../../src/report/comparison-table.js';
+import { buildComparison } from '../../src/result/comparison.js';
+import { summarize } from '../../src/result/summarize.js';
+import type { BuildSample } from '../../src/result/types.js';
+import { makeSample, makeSamples, scenarioOf, smallRun } from './support/sample-factory.js';
+
+function table(samples: BuildSample[], baseline = 'naive', variants = ['naive', 'optimized']): string {
+  return comparisonTable(buildComparison({ samples, summary: summarize(samples), scenario: scenarioOf(variants, ['code'], baseline) }));
+}
+
+describe('comparisonTable', () => {
+  const sections = table(smallRun()).split('\n\n');
+  const lineOf = (section: string | undefined, variant: string): string => section?.split('\n').find((l) => l.trimStart().startsWith(`${variant} `)) ?? '';
+
+  it('has a cold-build section first, then one section per edit', () => {
+    expect(sections).toHaveLength(2);
+    expect(sections[0]?.split('\n')[0]).toBe('cold build (no cache), n=3');
+    expect(sections[1]?.split('\n')[0]).toBe('edit "code": rebuild after the edit, n=3 per variant');
+  });
+
+  it('has a header row with the column titles under each section title', () => {
+    for (const section of sections) {
+      const header = section.split('\n')[1] ?? '';
+      for (const title of ['variant', 'median', '±rme', 'speed-up', 'first miss', 'new bytes', 'image', 'healthy']) expect(header).toContain(title);
+    }
+  });
+
+  it('shows "baseline" for the baseline variant and the speed-up against it for the others (30×)', () => {
+    expect(lineOf(sections[1], 'naive')).toContain('baseline');
+    expect(lineOf(sections[1], 'optimized')).toContain('30×');
+    expect(lineOf(sections[0], 'optimized')).toContain('1.5×');
+  });
+
+  it('shows the median in human units and the margin of error in percent', () => {
+    expect(lineOf(sections[1], 'naive')).toContain('30.0 s');
+    expect(lineOf(sections[1], 'optimized')).toContain('1.00 s');
+    expect(lineOf(sections[0], 'naive')).toContain('1 min 1 s');
+    expect(lineOf(sections[1], 'naive')).toMatch(/\d+\.\d%/);
+  });
+
+  it('shows the typical first-miss step with its number and (shortened) instruction', () => {
+    expect(lineOf(sections[1], 'optimized')).toContain('5: COPY . .');
+    expect(lineOf(sections[1], 'naive')).toContain('4: RUN pip install --no-cache-…');
+    expect(lineOf(sections[0], 'naive')).toContain('1: FROM python:3.11-slim');
+  });
+
+  it('shows the new bytes, the image size and healthy/checked with the typical time to healthy', () => {
+    const line = lineOf(sections[1], 'optimized');
+    expect(line).toContain('14.4 kB');
+    expect(line).toContain('200 MB');
+    expect(line).toContain('4/4 (1.20 s)');
+  });
+
+  it('says "not checked" when no image of the row was health-checked', () => {
+    expect(lineOf(table(makeSamples({ healthy: null }, [1_000])), 'naive')).toContain('not checked');
+  });
+
+  it('notes the samples that missed no step and were left out', () => {
+    expect(sections[1]).toMatch(/! optimized: 1 sample\(s\) missed no step at all and were left out/);
+    expect(sections[0]).not.toContain('!');
+  });
+
+  it('shows "–" instead of a speed-up when the baseline variant has no row', () => {
+    const other = table(smallRun(), 'multistage', ['naive', 'optimized', 'multistage']);
+    expect(other).not.toContain('baseline');
+    expect(other).not.toContain('×');
+  });
+
+  it('shows "–" instead of a margin of error for a single sample', () => {
+    const line = lineOf(table([makeSample({ variant: 'naive', wallMs: 5_000 })]), 'naive');
+    expect(line).toMatch(/^\s*naive\s+5\.00 s\s+–\s+baseline/);
+  });
+
+  it('shows "–" for the statistics of a row whose samples were all left out', () => {
+    const line = lineOf(table([makeSample({ variant: 'naive', flags: ['no-step-missed'], firstMissStep: null })]), 'naive');
+    expect(line).toMatch(/^\s*naive\s+–\s+–\s+baseline\s+none \(all cached\)\s+–/);
+  });
+
+  it('names the builder in each title when a result holds more than one', () => {
+    const both = table([...makeSamples({}, [1_000]), ...makeSamples({ builder: 'buildkit' }, [800])]);
+    expect(both).toContain('edit "code": rebuild after the edit [classic], n=1 per variant');
+    expect(both).toContain('edit "code": rebuild after the edit [buildkit], n=1 per variant');
+  });
+
+  it('aligns the rows of a section: with the right-aligned "healthy" column last, header and rows have one width', () => {
+    for (const section of sections) {
+      const rows = section.split('\n').filter((line) => line.startsWith('  ') && !line.startsWith('  !'));
+      expect(rows.length).toBeGreaterThan(1);
+      expect(new Set(rows.map((line) => line.length)).size).toBe(1);
+    }
+  });
+});
+
+describe('headlineLine', () => {
+  const headline = { builder: 'classic' as const, edit: 'code', slow: 'naive', fast: 'optimized', slowMs: 30_000, fastMs: 1_000, ratio: 30 };
+
+  it('states the rebuild ratio of an edit, slow over fast, with both medians', () => {
+    expect(headlineLine(headline, false)).toBe('code-edit rebuild naive/optimized = 30.0x (median 30.0 s vs 1.00 s)');
+  });
+
+  it('names the builder when there are several', () => {
+    expect(headlineLine({ ...headline, builder: 'buildkit' }, true)).toBe('code-edit rebuild naive/optimized = 30.0x [buildkit] (median 30.0 s vs 1.00 s)');
+  });
+});
+
+describe('renderRows', () => {
+  const columns: Parameters<typeof renderRows>[0] = [
+    { title: 'a', align: 'left' },
+    { title: 'num', align: 'right' },
+  ];
+
+  it('pads each column to its widest cell, left or right aligned, two spaces apart', () => {
+    expect(renderRows(columns, [['long', '1'], ['x', '12345']])).toEqual(['a       num', 'long      1', 'x     12345']);
+  });
+
+  it('trims trailing spaces of a left-aligned last column', () => {
+    expect(renderRows([{ title: 'name', align: 'left' }], [['ab']])).toEqual(['name', 'ab']);
+  });
+
+  it('gives the header alone for no rows', () => {
+    expect(renderRows(columns, [])).toEqual(['a  num']);
+  });
+});
+
