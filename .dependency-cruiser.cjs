@@ -15,7 +15,7 @@ const FLOORS = [
   ['report', '^src/report/'],
   ['run', '^src/run/'],
   ['commands', '^src/commands/'],
-  ['entry points', '^src/(cli|bin|index)\\.ts$'],
+  ['entry points', '^src/((cli|bin|index)\\.ts$|bench/)'],
 ];
 
 const ALL_FLOORS = FLOORS.map(([, p]) => `(${p})`).join('|');

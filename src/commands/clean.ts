@@ -82,9 +82,9 @@ async function removeJournal(engine: DockerEngine, journal: readonly string[], s
   const orphans = tip === undefined || startedAt === undefined ? [] : await engine.findUntaggedChildren(tip, new Date(startedAt));
   let left = [...orphans, ...[...journal].reverse()];
   for (let pass = 0; pass < 10 && left.length > 0; pass += 1) {
-    const inUse = await engine.removeUntaggedImages(left, { prune: false });
-    if (inUse.length === left.length) break;
-    left = inUse;
+    const stillThere = await engine.removeUntaggedImages(left, { prune: false });
+    if (stillThere.length === left.length) break;
+    left = stillThere;
   }
   return left;
 }

@@ -110,7 +110,7 @@ export interface DockerEngine {
   /**
    * Removes these images, each only when it is untagged and no container or child image uses
    * it. `prune`: its untagged parents go with it (as `docker rmi` does); otherwise exactly it.
-   * Resolves with the IDs still in use.
+   * Resolves with the IDs that are still there (tagged, or in use): a tag can move away later.
    */
   removeUntaggedImages(ids: readonly string[], options: { prune: boolean }): Promise<string[]>;
   /**

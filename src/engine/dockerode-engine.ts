@@ -234,19 +234,23 @@ export class DockerodeEngine implements DockerEngine {
   }
 
   async removeUntaggedImages(ids: readonly string[], options: { prune: boolean }): Promise<string[]> {
-    const inUse: string[] = [];
+    const kept: string[] = [];
     for (const id of ids) {
       const image = await this.inspectImage(id);
-      if (image === undefined || image.tags.length > 0) continue;
+      if (image === undefined) continue;
+      if (image.tags.length > 0) {
+        kept.push(id);
+        continue;
+      }
       try {
         await this.docker.getImage(image.id).remove({ force: false, noprune: !options.prune });
       } catch (err) {
         const status = statusOf(err);
-        if (status === 409) inUse.push(id);
+        if (status === 409) kept.push(id);
         else if (status !== 404) throw this.translate(err);
       }
     }
-    return inUse;
+    return kept;
   }
 
   async findUntaggedChildren(parent: string, since: Date): Promise<string[]> {

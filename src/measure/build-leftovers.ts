@@ -58,8 +58,8 @@ export class BuildLeftovers {
     const kept = this.created.filter((id) => keep.some((k) => sameImage(k, id)));
     const candidates = this.created.filter((id) => !kept.includes(id));
     // newest first: a child goes before the parent it holds
-    const inUse = await this.engine.removeUntaggedImages([...candidates].reverse(), { prune: false });
-    this.created = [...kept, ...candidates.filter((id) => inUse.includes(id))];
+    const stillThere = await this.engine.removeUntaggedImages([...candidates].reverse(), { prune: false });
+    this.created = [...kept, ...candidates.filter((id) => stillThere.includes(id))];
   }
 
   /** At the end of the run: everything, including what interrupted builds left unreported. */

@@ -9,33 +9,28 @@
  * partial result. The error that ended a run is the one thrown; a failure while cleaning up
  * is reported beside it, never in its place.
  */
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { resolveBases } from '../bases/resolve-bases.js';
-import { parseDockerfile } from '../dockerfile/dockerfile-model.js';
 import type { DockerEngine, EngineFacts } from '../engine/docker-engine.js';
 import { DockerodeEngine } from '../engine/dockerode-engine.js';
 import { findRunObjects, removeRunObjects } from '../engine/run-objects.js';
 import { asDiskFull } from '../disk-space.js';
 import { displayPath } from '../display-path.js';
 import { BuildLeftovers } from '../measure/build-leftovers.js';
-import { runSuite, type PreparedVariant } from '../measure/run-suite.js';
+import { runSuite } from '../measure/run-suite.js';
 import type { SuiteEvent } from '../measure/suite-events.js';
 import { preparePackageIndex, type PackageIndex } from '../package-index/package-index.js';
 import { assembleResult } from '../result/assemble-result.js';
 import { ResultWriter } from '../result/result-writer.js';
-import type { BaseRecord, BuildSample, MachineFacts, ScenarioRecord, SuiteResult, VariantRecord } from '../result/types.js';
+import type { BaseRecord, BuildSample, MachineFacts, ScenarioRecord, SuiteResult } from '../result/types.js';
 import type { Scenario } from '../scenario/scenario-types.js';
-import { Workspace } from '../workspace/workspace.js';
 import { DisposerStack } from './disposer-stack.js';
+import { prepareVariants, type PreparedVariantRecord } from './prepare-variants.js';
 import { isPreparedRun, prepareRun, type PreparedRun, type RunOptions } from './prepare-run.js';
 import { processStartOf, RunRegistry } from './run-registry.js';
-
-/** A context with more files than this is kept in the result as a digest only. */
-const MAX_CONTEXT_FILES_RECORDED = 5_000;
 
 export type RunEvent =
   | SuiteEvent
@@ -184,8 +179,6 @@ interface RunState {
   variants: PreparedVariantRecord[];
 }
 
-type PreparedVariantRecord = PreparedVariant & { record: VariantRecord };
-
 function makeScratch(runId: string): string {
   const parent = process.env['LAYERBENCH_SCRATCH'] ?? tmpdir();
   try {
@@ -193,35 +186,6 @@ function makeScratch(runId: string): string {
   } catch (err) {
     throw asDiskFull(err, parent) ?? err;
   }
-}
-
-async function prepareVariants(engine: DockerEngine, scenario: Scenario, scratch: string, bases: readonly BaseRecord[], index: PackageIndex): Promise<PreparedVariantRecord[]> {
-  const baseLayers = new Map<string, string[]>();
-  for (const base of bases) baseLayers.set(base.name, (await engine.inspectImage(base.image))?.diffIds ?? []);
-  return scenario.variants.map((spec) => {
-    const workspace = Workspace.create(join(scratch, spec.name), scenario.context, spec.dockerfile);
-    const dockerfileBytes = readFileSync(spec.dockerfile);
-    const files = workspace.manifest.size <= MAX_CONTEXT_FILES_RECORDED ? workspace.manifest.fileDigests() : null;
-    return {
-      spec,
-      workspace,
-      dockerfile: parseDockerfile(dockerfileBytes.toString('utf8')),
-      buildArgs: {
-        ...spec.buildArgs,
-        ...Object.fromEntries(Object.entries(spec.bases).map(([arg, name]) => [arg, bases.find((b) => b.name === name)?.image ?? name])),
-        ...index.buildArgs,
-      },
-      baseLayers: new Set(Object.values(spec.bases).flatMap((name) => baseLayers.get(name) ?? [])),
-      record: {
-        name: spec.name,
-        dockerfile: displayPath(spec.dockerfile),
-        dockerfileSha256: createHash('sha256').update(dockerfileBytes).digest('hex'),
-        ignoreFile: workspace.rules.source === undefined ? null : displayPath(workspace.rules.source),
-        contextSha256: workspace.contextSha256(),
-        contextFiles: files,
-      },
-    };
-  });
 }
 
 function scenarioRecord(scenario: Scenario, variants: readonly PreparedVariantRecord[]): ScenarioRecord {

@@ -1,4 +1,5 @@
 /** The CLI as a user meets it: help, bad input, a daemon that does not answer. Exit codes from one table. */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,7 +66,14 @@ describe('layerbench on the command line', () => {
     const report = JSON.parse(outcome.stdout) as { canRun: boolean; checks: { name: string; verdict: string }[] };
     expect(report.canRun).toBe(true);
     expect(report.checks.map((c) => c.name)).toEqual(
-      expect.arrayContaining(['daemon', 'engine', 'storage driver', 'disk', 'BuildKit', 'base general-os', 'base python-3.11-slim', 'package index']),
+      expect.arrayContaining(['daemon', 'engine', 'storage driver', 'disk', 'BuildKit', 'runs in progress', 'base general-os', 'base python-3.11-slim', 'package index']),
     );
+  });
+});
+
+describe('layerbench as a library', () => {
+  it('is importable by its package name from the project root, with runScenario, loadScenario and readResult', () => {
+    const outcome = spawnSync('node', ['-e', "import('layerbench').then(m => console.log([typeof m.runScenario, typeof m.loadScenario, typeof m.readResult].join(' ')))"], { encoding: 'utf8' });
+    expect(outcome.stdout.trim()).toBe('function function function');
   });
 });

@@ -154,11 +154,14 @@ export class FakeEngine implements DockerEngine {
 
   async removeUntaggedImages(ids: readonly string[], options: { prune: boolean }): Promise<string[]> {
     this.log.push(`removeUntaggedImages ${ids.length}${options.prune ? ' prune' : ''}`);
+    const kept: string[] = [];
     for (const id of ids) {
       const image = this.find(id);
-      if (image !== undefined && image.tags.size === 0) this.images.delete(image.id);
+      if (image === undefined) continue;
+      if (image.tags.size > 0) kept.push(id);
+      else this.images.delete(image.id);
     }
-    return [];
+    return kept;
   }
 
   async findUntaggedChildren(): Promise<string[]> {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BuildkitProgressDecoder } from '../../src/engine/buildkit-progress.js';
 import { decodeStatusResponse } from '../../src/engine/buildkit-trace.js';
 import { firstMissStep, type DecodedBuild } from '../../src/engine/build-trace.js';
-import { type StepEvent, lastReportedImageId, loadFixture, replayFixture, replayWithEvents } from './support/replay-fixture.js';
+import { type StepEvent, lastReportedImageId, loadFixture, replayWithEvents } from './support/replay-fixture.js';
 
 function decode(name: string): { build: DecodedBuild; events: StepEvent[] } {
   return replayWithEvents(name, (onStep) => new BuildkitProgressDecoder(onStep));
