@@ -9,8 +9,12 @@ import { bootstrapCommand } from './commands/bootstrap.js';
 import { cleanCommand } from './commands/clean.js';
 import { processIo, type CliIo } from './commands/cli-io.js';
 import { doctorCommand } from './commands/doctor.js';
-import { integerOption, nonEmptyOption } from './commands/option-values.js';
+import { compareCommand } from './commands/compare.js';
+import { mergeCommand } from './commands/merge.js';
+import { integerOption, nonEmptyOption, percentOption, probabilityOption } from './commands/option-values.js';
+import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
+import { stepSummaryOf } from './commands/step-summary.js';
 import type { DockerEngine } from './engine/docker-engine.js';
 import { DockerodeEngine } from './engine/dockerode-engine.js';
 import { ExitCode, LayerbenchError } from './errors.js';
@@ -51,7 +55,7 @@ function commands(cli: Argv, engine: () => DockerEngine, io: CliIo, finish: (cod
     .version(VERSION)
     .usage('$0 <command> [options]\n\nBuilds competing Dockerfiles of one app on a real Docker daemon, applies scripted edits, rebuilds, and reports what each edit costs.')
     .epilogue(
-      'Exit codes: 0 ok · 1 a build failed or an image was unhealthy · 2 bad input (scenario, options, DOCKER_HOST) · ' +
+      'Exit codes: 0 ok · 1 a build failed, an image was unhealthy, or compare found a regression · 2 bad input (scenario, options, DOCKER_HOST, a file that is not a result) · ' +
         '3 environment (no daemon, disk full, no base image, another run in progress) · 130 interrupted (Ctrl-C, SIGTERM).',
     )
     .command(
@@ -72,6 +76,9 @@ function commands(cli: Argv, engine: () => DockerEngine, io: CliIo, finish: (cod
           .option('index-port', { requiresArg: true, default: DEFAULT_INDEX_PORT, describe: 'port of the local package index on 127.0.0.1 (part of the build cache key: keep it fixed)', coerce: integerOption('--index-port') })
           .option('concurrent', { type: 'boolean', default: false, describe: 'run even while another run builds on this daemon (they slow each other down); uses its own index port' })
           .option('json', { type: 'boolean', default: false, describe: 'print result.json to stdout instead of the table' })
+          .option('export-hyperfine', { type: 'string', requiresArg: true, describe: 'also write the rebuild times in hyperfine\'s JSON export format to this file' })
+          .option('export-github-benchmark', { type: 'string', requiresArg: true, describe: 'also write github-action-benchmark\'s customSmallerIsBetter input to this file' })
+          .epilogue('Writes result.json, samples.jsonl, report.md, report.html, results.csv and steps.csv into the output directory; appends report.md to $GITHUB_STEP_SUMMARY when it is set.')
           .example('$0 run', 'the bundled benchmark: naive vs optimized vs multi-stage, three kinds of edit')
           .example('$0 run --reps 3 --edits code --out /tmp/lb', 'three code edits only, written to /tmp/lb'),
       async (args) =>
@@ -94,10 +101,52 @@ function commands(cli: Argv, engine: () => DockerEngine, io: CliIo, finish: (cod
               indexPort: args['index-port'] ?? DEFAULT_INDEX_PORT,
               concurrent: args.concurrent,
               json: args.json,
+              exportHyperfine: args['export-hyperfine'],
+              exportGithubBenchmark: args['export-github-benchmark'],
             },
             io,
           ),
         ),
+    )
+    .command(
+      'report <dir>',
+      'Write the reports of a result again: report.md, report.html (charts, offline), results.csv, steps.csv; and exports',
+      (y) =>
+        y
+          .positional('dir', { type: 'string', demandOption: true, describe: 'a result directory (or its result.json)', coerce: nonEmptyOption('DIR', 'a result directory') })
+          .option('export-hyperfine', { type: 'string', requiresArg: true, describe: 'write the rebuild times in hyperfine\'s JSON export format to this file' })
+          .option('export-github-benchmark', { type: 'string', requiresArg: true, describe: 'write github-action-benchmark\'s customSmallerIsBetter input to this file' })
+          .example('$0 report results/20261125-163012-a1b2', 'rewrite that run\'s reports')
+          .example('$0 report results/x --export-hyperfine times.json', 'hyperfine\'s plotting scripts read times.json'),
+      (args) => finish(reportCommand(args.dir, { exportHyperfine: args['export-hyperfine'], exportGithubBenchmark: args['export-github-benchmark'], stepSummary: stepSummaryOf(io.env) }, io)),
+    )
+    .command(
+      'compare <base> <new>',
+      'Compare two results as benchstat does: medians, change, Mann–Whitney U; lost caches, bytes, health',
+      (y) =>
+        y
+          .positional('base', { type: 'string', demandOption: true, describe: 'the result to compare against (a directory or result.json; version 1 or 2)' })
+          .positional('new', { type: 'string', demandOption: true, describe: 'the result under test' })
+          .option('threshold', { default: '10%', describe: 'a time, byte or size change below this is not a regression', coerce: percentOption('--threshold') })
+          .option('alpha', { default: '0.05', describe: 'significance level of the U test', coerce: probabilityOption('--alpha') })
+          .option('json', { type: 'boolean', default: false, describe: 'print the comparison as JSON instead of Markdown' })
+          .epilogue(
+            'A regression is a time change that is significant (p < alpha, at least 4 samples a side) and beyond the threshold; ' +
+              'or, at any n: a step cached in every BASE sample that NEW missed, more new bytes or a bigger image beyond the threshold, an image that stopped answering its health check. ' +
+              'Exit codes: 0 no regression · 1 a regression · 2 not comparable (no variant, builder and edit in common, or a file that is not a result).',
+          )
+          .example('$0 compare results/main results/pr', 'exit 1 when the pull request made a rebuild slower or lost a cache'),
+      (args) => finish(compareCommand(args.base, args.new, { threshold: args.threshold, alpha: args.alpha, json: args.json }, io)),
+    )
+    .command(
+      'merge <dirs..>',
+      'Merge result directories of one scenario (CI matrix shards, one variant per machine) into one',
+      (y) =>
+        y
+          .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'result directories (or result.json files)' })
+          .option('out', { alias: 'o', type: 'string', requiresArg: true, describe: 'output directory (default: results/merged-<id>/)', coerce: nonEmptyOption('--out', 'a directory') })
+          .example('$0 merge shard-naive shard-optimized --out merged', 'one result, one table, each sample with its machine'),
+      (args) => finish(mergeCommand(args.dirs, args.out, { stepSummary: stepSummaryOf(io.env) }, io)),
     )
     .command(
       'doctor',
@@ -126,7 +175,7 @@ function commands(cli: Argv, engine: () => DockerEngine, io: CliIo, finish: (cod
           .example('$0 clean --dry-run', 'what would be removed'),
       async (args) => finish(await cleanCommand(engine(), { runId: args.run, bases: args.bases, dryRun: args['dry-run'] }, io)),
     )
-    .demandCommand(1, 'Name a command: run, doctor, bootstrap or clean (see --help).')
+    .demandCommand(1, 'Name a command: run, report, compare, merge, doctor, bootstrap or clean (see --help).')
     .strict()
     .recommendCommands()
     .exitProcess(false)

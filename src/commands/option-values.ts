@@ -23,3 +23,23 @@ export function nonEmptyOption(option: string, what: string): (value: unknown) =
     return text;
   };
 }
+
+/** A percentage, `10%` or `10`, as a fraction (0.1). */
+export function percentOption(option: string): (value: unknown) => number {
+  return (value) => {
+    const text = String(Array.isArray(value) ? value.at(-1) : value).trim();
+    const match = /^(\d+(?:\.\d+)?)\s*%?$/.exec(text);
+    if (match === null) throw new UsageError(`${option} takes a percentage such as 10%; it was given "${text}".`);
+    return Number(match[1]) / 100;
+  };
+}
+
+/** A probability strictly between 0 and 1 (a significance level). */
+export function probabilityOption(option: string): (value: unknown) => number {
+  return (value) => {
+    const text = String(Array.isArray(value) ? value.at(-1) : value).trim();
+    const number = Number(text);
+    if (text === '' || !Number.isFinite(number) || number <= 0 || number >= 1) throw new UsageError(`${option} takes a number between 0 and 1 such as 0.05; it was given "${text}".`);
+    return number;
+  };
+}

@@ -1,8 +1,12 @@
 /** `layerbench run`: wiring only — options → prepared run → runScenario → table or JSON. */
+import { existsSync } from 'node:fs';
+import { displayPath } from '../display-path.js';
 import type { DockerEngine } from '../engine/docker-engine.js';
 import { ExitCode } from '../errors.js';
 import { comparisonTable, headlineLine } from '../report/comparison-table.js';
+import { writeReports, type ReportOptions } from '../report/write-reports.js';
 import { buildComparison } from '../result/comparison.js';
+import { readResult, resultFileOf } from '../result/read-result.js';
 import type { SuiteResult } from '../result/types.js';
 import { prepareRun } from '../run/prepare-run.js';
 import { runScenario } from '../run/run-scenario.js';
@@ -11,8 +15,9 @@ import type { CliIo } from './cli-io.js';
 import { withInterrupt } from './interrupt.js';
 import { createProgress } from './progress.js';
 import { showRunEvent } from './run-progress.js';
+import { stepSummaryOf } from './step-summary.js';
 
-export interface RunCommandOptions {
+export interface RunCommandOptions extends Pick<ReportOptions, 'exportHyperfine' | 'exportGithubBenchmark'> {
   scenario: string;
   overrides: ScenarioOverrides;
   out: string | undefined;
@@ -32,10 +37,22 @@ export async function runCommand(engine: () => DockerEngine, options: RunCommand
     concurrent: options.concurrent,
   });
   const progress = createProgress(io.stderr, Date.now(), io.env);
-  const result = await withInterrupt(
-    (signal) => runScenario(prepared, { engine: engine(), signal, onProgress: (event) => showRunEvent(event, progress) }),
-    (line) => progress.note(line),
-  ).finally(() => progress.done());
+  const reportOptions: ReportOptions = { exportHyperfine: options.exportHyperfine, exportGithubBenchmark: options.exportGithubBenchmark, stepSummary: stepSummaryOf(io.env) };
+  let result: SuiteResult;
+  try {
+    result = await withInterrupt(
+      (signal) => runScenario(prepared, { engine: engine(), signal, onProgress: (event) => showRunEvent(event, progress) }),
+      (line) => progress.note(line),
+    );
+  } catch (err) {
+    // A run that ended early still leaves readable reports of what it measured.
+    reportPartial(prepared.outDir, reportOptions, progress.note);
+    throw err;
+  } finally {
+    progress.done();
+  }
+  const written = writeReports(prepared.outDir, result, reportOptions);
+  progress.note(`reports: ${written.files.map(displayPath).join(', ')}`);
   printOutcome(result, options.json, io);
   const unhealthy = result.samples.filter((s) => s.health !== null && !s.health.ok).length;
   if (unhealthy > 0) {
@@ -43,6 +60,16 @@ export async function runCommand(engine: () => DockerEngine, options: RunCommand
     return ExitCode.failure;
   }
   return ExitCode.ok;
+}
+
+function reportPartial(outDir: string, options: ReportOptions, note: (line: string) => void): void {
+  const file = resultFileOf(outDir);
+  if (!existsSync(file)) return;
+  try {
+    writeReports(outDir, readResult(file), options);
+  } catch (err) {
+    note(`could not write the reports of the partial result: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 function printOutcome(result: SuiteResult, json: boolean, io: CliIo): void {
@@ -53,5 +80,7 @@ function printOutcome(result: SuiteResult, json: boolean, io: CliIo): void {
   const comparison = buildComparison(result);
   io.stdout.write(`\n${comparisonTable(comparison)}\n\n`);
   const builders = new Set(comparison.headlines.map((h) => h.builder));
+  for (const warning of result.warnings) io.stdout.write(`warning: ${warning.message}\n`);
+  if (result.warnings.length > 0) io.stdout.write('\n');
   for (const headline of comparison.headlines) io.stdout.write(`${headlineLine(headline, builders.size > 1)}\n`);
 }

@@ -30,7 +30,7 @@ export async function probeHealth(
       if (signal?.aborted) return { ok: false, timeToHealthyMs: null, reason: 'interrupted' };
       const answer = await ask(`${base}${spec.path}`, undefined);
       if (answer.ok) {
-        const timeToHealthyMs = now() - startedAt;
+        const timeToHealthyMs = Math.round(now() - startedAt);
         if (spec.predict === undefined) return { ok: true, timeToHealthyMs, predict: null };
         const predicted = await ask(`${base}${spec.predict.path}`, spec.predict.body);
         return predicted.ok

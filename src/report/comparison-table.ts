@@ -2,8 +2,9 @@
  * The terminal comparison: one table per builder and edit (the cold build first), one row per
  * variant. Renders the comparison model; computes nothing of its own.
  */
-import type { Comparison, ComparisonRow, ComparisonSection, Headline } from '../result/comparison.js';
-import { formatBytes, formatMs, formatRatio } from './format.js';
+import type { Comparison, ComparisonSection, Headline } from '../result/comparison.js';
+import { bytesCell, excludedNote, firstMissCell, healthCell, sectionTitle, speedupCell } from './cells.js';
+import { formatMs } from './format.js';
 
 interface Column {
   title: string;
@@ -28,48 +29,25 @@ export function comparisonTable(comparison: Comparison): string {
 
 function renderSection(section: ComparisonSection, nameBuilder: boolean): string {
   const n = [...new Set(section.rows.map((row) => row.n))].join('/');
-  const builder = nameBuilder ? ` [${section.builder}]` : '';
-  const title = section.phase === 'cold' ? `cold build (no cache)${builder}, n=${n}` : `edit "${section.edit}": rebuild after the edit${builder}, n=${n} per variant`;
+  const title = `${sectionTitle(section, nameBuilder)}, n=${n}${section.phase === 'cold' ? '' : ' per variant'}`;
   const body = section.rows.map((row) => [
     row.variant,
     formatMs(row.wallMs?.median ?? Number.NaN),
     row.wallMs !== null && row.wallMs.n > 1 ? `${row.wallMs.rme.toFixed(1)}%` : '–',
-    row.isBaseline ? 'baseline' : row.speedup === null ? '–' : formatRatio(row.speedup),
-    firstMissCell(row),
-    formatBytes(row.newBytes ?? Number.NaN),
-    formatBytes(row.imageBytes ?? Number.NaN),
+    speedupCell(row),
+    firstMissCell(row, 28),
+    bytesCell(row.newBytes),
+    bytesCell(row.imageBytes),
     healthCell(row),
   ]);
-  return [title, ...renderRows(COLUMNS, body).map((line) => `  ${line}`), ...excludedNotes(section.rows)].join('\n');
+  const notes = section.rows.flatMap((row) => excludedNote(row) ?? []).map((note) => `  ! ${note}`);
+  return [title, ...renderRows(COLUMNS, body).map((line) => `  ${line}`), ...notes].join('\n');
 }
 
 /** `code-edit rebuild naive/optimized = 31.2x (median 24.8 s vs 0.60 s)` */
 export function headlineLine(headline: Headline, nameBuilder: boolean): string {
   const builder = nameBuilder ? ` [${headline.builder}]` : '';
   return `${headline.edit}-edit rebuild ${headline.slow}/${headline.fast} = ${headline.ratio.toFixed(1)}x${builder} (median ${formatMs(headline.slowMs)} vs ${formatMs(headline.fastMs)})`;
-}
-
-function firstMissCell(row: ComparisonRow): string {
-  const miss = row.firstMiss;
-  if (miss === null) return '–';
-  if (miss.step === null) return 'none (all cached)';
-  return `${miss.step}: ${shorten(miss.instruction ?? '', 28)}`;
-}
-
-function healthCell(row: ComparisonRow): string {
-  const { checked, healthy, medianTimeToHealthyMs } = row.health;
-  if (checked === 0) return 'not checked';
-  return `${healthy}/${checked}${medianTimeToHealthyMs === null ? '' : ` (${formatMs(medianTimeToHealthyMs)})`}`;
-}
-
-function excludedNotes(rows: readonly ComparisonRow[]): string[] {
-  return rows
-    .filter((row) => row.excluded > 0)
-    .map((row) => `  ! ${row.variant}: ${row.excluded} sample(s) missed no step at all and were left out (the edit changed nothing the build sees, or the cache recalled it)`);
-}
-
-function shorten(text: string, width: number): string {
-  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
 }
 
 export function renderRows(columns: readonly Column[], rows: readonly string[][]): string[] {

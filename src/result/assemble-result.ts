@@ -1,7 +1,8 @@
 /** Puts a run's facts together in the result contract. Pure. */
 import { VERSION } from '../version.js';
 import { summarize } from './summarize.js';
-import { RESULT_SCHEMA_VERSION, type BaseRecord, type MachineFacts, type Sample, type ScenarioRecord, type SuiteResult, type Warning } from './types.js';
+import { RESULT_SCHEMA_VERSION, type BaseRecord, type MachineFacts, type Sample, type ScenarioRecord, type SuiteResult } from './types.js';
+import { warningsFor, type RunConditions } from './warnings.js';
 
 export interface RunFacts {
   runId: string;
@@ -13,7 +14,8 @@ export interface RunFacts {
   packageIndex: SuiteResult['packageIndex'];
   bases: BaseRecord[];
   samples: readonly Sample[];
-  warnings?: readonly Warning[];
+  /** the load on the machine when the run began */
+  conditions: RunConditions;
 }
 
 export function assembleResult(facts: RunFacts): SuiteResult {
@@ -31,6 +33,6 @@ export function assembleResult(facts: RunFacts): SuiteResult {
     bases: facts.bases,
     samples: [...facts.samples],
     summary: summarize(facts.samples),
-    warnings: [...(facts.warnings ?? [])],
+    warnings: warningsFor(facts.samples, facts.conditions),
   };
 }

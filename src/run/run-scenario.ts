@@ -10,7 +10,7 @@
  * is reported beside it, never in its place.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { resolveBases } from '../bases/resolve-bases.js';
@@ -68,6 +68,7 @@ export async function runScenario(scenario: Scenario | PreparedRun | string, opt
   await engine.ping();
   const facts = await engine.facts();
   const startedAt = wallClock();
+  const conditions = { loadAverageAtStart: loadAverage(), cpus: facts.cpus };
   const stack = new DisposerStack();
   const samples: BuildSample[] = [];
   const state: RunState = { bases: [], packageIndex: { mode: 'none', urls: [] }, variants: [] };
@@ -85,6 +86,7 @@ export async function runScenario(scenario: Scenario | PreparedRun | string, opt
       packageIndex: state.packageIndex,
       bases: state.bases,
       samples,
+      conditions,
     });
 
   try {
@@ -224,6 +226,12 @@ function machineOf(facts: EngineFacts): MachineFacts {
     os: facts.os,
     endpoint: facts.endpoint,
   };
+}
+
+/** The 1-minute load average; null where the system has none (Windows reports zeros). */
+function loadAverage(): number | null {
+  const [oneMinute] = loadavg();
+  return oneMinute === undefined || (oneMinute === 0 && process.platform === 'win32') ? null : oneMinute;
 }
 
 function describeIndex(index: PackageIndex): string {

@@ -41,6 +41,7 @@ function v2Result(): SuiteResult {
     packageIndex: { mode: 'local', urls: ['http://127.0.0.1:38751/index-0/simple/'] },
     bases: [{ name: 'general-os', image: 'layerbench/bookworm-minbase:1', id: 'sha256:1', source: 'bootstrapped' }],
     samples: [makeSample({ phase: 'cold' }), ...makeSamples({}, [1_000, 1_200]), makeSample({ variant: 'optimized', flags: ['no-step-missed'], firstMissStep: null }), makeSample({ healthy: null })],
+    conditions: { loadAverageAtStart: 3.5, cpus: 2 },
   });
 }
 

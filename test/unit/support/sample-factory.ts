@@ -2,7 +2,8 @@
  * Sample objects for report specs: a plausible measured build, with any field overridden.
  * Steps follow the bundled Dockerfiles: the first miss of a code edit is the `COPY . .` step.
  */
-import type { Builder, BuildSample, Phase, StepRecord } from '../../../src/result/types.js';
+import { assembleResult } from '../../../src/result/assemble-result.js';
+import type { Builder, BuildSample, Phase, StepRecord, SuiteResult } from '../../../src/result/types.js';
 
 export const STEPS = [
   'FROM python:3.11-slim',
@@ -97,4 +98,33 @@ export function smallRun(): BuildSample[] {
     ...makeSamples({ variant: 'optimized', phase: 'warm', edit: 'code', firstMissStep: 5, imageBytes: 200_000_000 }, [1_000, 1_100, 900]),
     makeSample({ variant: 'optimized', phase: 'warm', edit: 'code', rep: 4, wallMs: 200, firstMissStep: null, newBytes: 0, imageBytes: 200_000_000, flags: ['no-step-missed'] }),
   ];
+}
+
+/** A whole result around some samples: one machine, the variants and edits the samples name. */
+export function resultOf(samples: BuildSample[], runId = '20261125-100000-abcd'): SuiteResult {
+  const variants = [...new Set(samples.map((s) => s.variant))];
+  const edits = [...new Set(samples.filter((s) => s.edit !== 'none').map((s) => s.edit))];
+  return assembleResult({
+    runId,
+    startedAt: new Date('2026-11-25T10:00:00Z'),
+    finishedAt: new Date('2026-11-25T10:05:00Z'),
+    complete: true,
+    machine: { id: 'engine-1', cpus: 2, memoryBytes: 24e9, engineVersion: '20.10.24', apiVersion: '1.41', storageDriver: 'overlay2', os: 'Debian', endpoint: 'unix' },
+    scenario: {
+      name: 'synthetic',
+      file: 'scenarios/synthetic.yaml',
+      sha256: 'a'.repeat(64),
+      builder: 'classic',
+      reps: Math.max(1, ...samples.map((s) => s.rep)),
+      warmup: 0,
+      cold: samples.some((s) => s.phase === 'cold'),
+      baseline: variants[0] ?? 'naive',
+      variants: variants.map((name) => ({ name, dockerfile: `${name}.Dockerfile`, dockerfileSha256: 'b'.repeat(64), ignoreFile: null, contextSha256: 'c'.repeat(64), contextFiles: { 'app/main.py': 'd'.repeat(64) } })),
+      edits: edits.map((name) => ({ name, kind: 'append-line', file: 'app/main.py' })),
+    },
+    packageIndex: { mode: 'local', urls: ['http://127.0.0.1:38751/index-0/simple/'] },
+    bases: [{ name: 'python-3.11-slim', image: 'layerbench/bookworm-python3:1', id: 'sha256:old', source: 'bootstrapped' }],
+    samples,
+    conditions: { loadAverageAtStart: 0.2, cpus: 2 },
+  });
 }

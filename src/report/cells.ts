@@ -1,0 +1,58 @@
+/** The cells of a comparison row, in words, as every renderer shows them. */
+import type { ComparisonRow } from '../result/comparison.js';
+import type { Statistics } from '../result/types.js';
+import { formatBytes, formatMs, formatRatio } from './format.js';
+
+/** `24.8 s (24.1 s – 25.3 s)`, with the interval's real confidence where n is too small for 95 %. */
+export function medianWithInterval(stats: Statistics | null): string {
+  if (stats === null) return '–';
+  if (stats.n === 1) return formatMs(stats.median);
+  const { low, high, confidence } = stats.medianInterval;
+  const level = confidence >= 0.95 ? '' : `, ${Math.round(confidence * 100)} %`;
+  return `${formatMs(stats.median)} (${formatMs(low)} – ${formatMs(high)}${level})`;
+}
+
+export function speedupCell(row: ComparisonRow): string {
+  if (row.isBaseline) return 'baseline';
+  return row.speedup === null ? '–' : formatRatio(row.speedup);
+}
+
+/** `9: COPY . .`, shortened to `width` characters when given; `none (all cached)`. */
+export function firstMissCell(row: ComparisonRow, width = Number.POSITIVE_INFINITY): string {
+  const miss = row.firstMiss;
+  if (miss === null) return '–';
+  if (miss.step === null) return 'none (all cached)';
+  const instruction = miss.instruction ?? '';
+  return `${miss.step}: ${instruction.length <= width ? instruction : `${instruction.slice(0, width - 1)}…`}`;
+}
+
+export function healthCell(row: ComparisonRow): string {
+  const { checked, healthy, medianTimeToHealthyMs } = row.health;
+  if (checked === 0) return 'not checked';
+  return `${healthy}/${checked}${medianTimeToHealthyMs === null ? '' : ` (${formatMs(medianTimeToHealthyMs)})`}`;
+}
+
+export function stepsReusedCell(row: ComparisonRow): string {
+  return row.stepsReused === null ? '–' : `${row.stepsReused.reused}/${row.stepsReused.total}`;
+}
+
+export function nCell(row: ComparisonRow): string {
+  return row.excluded > 0 ? `${row.n} (+${row.excluded} left out)` : String(row.n);
+}
+
+export function bytesCell(value: number | null): string {
+  return value === null ? '–' : formatBytes(value);
+}
+
+/** The note under a section for samples that missed no step and were left out. */
+export function excludedNote(row: ComparisonRow): string | undefined {
+  return row.excluded > 0
+    ? `${row.variant}: ${row.excluded} sample(s) missed no step at all and were left out (the edit changed nothing the build sees, or the cache recalled it)`
+    : undefined;
+}
+
+/** `edit "code": rebuild after the edit` / `cold build (no cache)`, with the builder when several. */
+export function sectionTitle(section: { phase: string; edit: string; builder: string }, nameBuilder: boolean): string {
+  const builder = nameBuilder ? ` [${section.builder}]` : '';
+  return section.phase === 'cold' ? `cold build (no cache)${builder}` : `edit "${section.edit}": rebuild after the edit${builder}`;
+}

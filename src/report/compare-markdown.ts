@@ -1,0 +1,89 @@
+/**
+ * `layerbench compare` as Markdown, in benchstat's manner: one row per (variant, builder,
+ * edit) with both medians, the change, and `~` with its p and n when the change is not
+ * significant; then the regressions, named, and what differs in provenance.
+ */
+import type { ResultComparison, RowComparison, TimeChange } from '../result/compare-results.js';
+import { MIN_SAMPLES_FOR_TEST } from '../result/compare-results.js';
+import { formatBytes, formatMs } from './format.js';
+
+export function compareMarkdown(comparison: ResultComparison, baseName: string, newName: string): string {
+  const { threshold, alpha } = comparison.options;
+  const lines = [`# layerbench compare`, '', `base: \`${baseName}\` · new: \`${newName}\` · threshold ${Math.round(threshold * 100)} % · α = ${alpha}`, ''];
+  if (!comparison.comparable) {
+    lines.push('**Not comparable**: the two results have no (variant, builder, edit) in common.', '');
+  } else {
+    lines.push(
+      comparison.regressionCount === 0 ? '**No regression.**' : `**${comparison.regressionCount} regression${comparison.regressionCount === 1 ? '' : 's'}.**`,
+      '',
+      '| variant | builder | build | base | new | change | p | new bytes | image |',
+      '|---|---|---|---:|---:|---:|---|---:|---:|',
+      ...comparison.rows.map(rowLine),
+      '',
+    );
+    const tooFew = comparison.rows.filter((r) => r.time?.verdict === 'too-few-samples');
+    if (tooFew.length > 0) {
+      lines.push(`> ${tooFew.length} row${tooFew.length === 1 ? ' has' : 's have'} fewer than ${MIN_SAMPLES_FOR_TEST} samples on a side: too few for the U test to detect a difference at α = 0.05, so time does not gate there. Steps, bytes and health still do.`, '');
+    }
+    const regressions = comparison.rows.filter((r) => r.regressions.length > 0);
+    if (regressions.length > 0) {
+      lines.push('## Regressions', '');
+      for (const row of regressions) for (const reason of row.regressions) lines.push(`- **${row.variant}** · ${row.builder} · ${buildName(row)}: ${reason}`);
+      lines.push('');
+    }
+  }
+  lines.push(...differences(comparison));
+  return `${lines.join('\n').trim()}\n`;
+}
+
+function rowLine(row: RowComparison): string {
+  const time = row.time;
+  const flag = row.regressions.length > 0 ? ' ⚠' : '';
+  return `| ${row.variant}${flag} | ${row.builder} | ${buildName(row)} | ${time === null ? '–' : spread(time.base)} | ${time === null ? '–' : spread(time.new)} | ${changeCell(time)} | ${pCell(time)} | ${bytesChange(row.newBytes)} | ${bytesChange(row.imageBytes)} |`;
+}
+
+function buildName(row: RowComparison): string {
+  return row.phase === 'cold' ? 'cold build' : `edit "${row.edit}"`;
+}
+
+/** `321 ms ±3 %`: the median and the relative margin of error, as benchstat prints a value. */
+function spread(stats: TimeChange['base']): string {
+  return stats.n > 1 ? `${formatMs(stats.median)} ±${Math.round(stats.rme)} %` : formatMs(stats.median);
+}
+
+function changeCell(time: TimeChange | null): string {
+  if (time === null) return '–';
+  if (time.verdict === 'no-change') return '~';
+  const sign = time.change > 0 ? '+' : '';
+  const value = `${sign}${(time.change * 100).toFixed(Math.abs(time.change) < 0.1 ? 1 : 0)} %`;
+  return time.verdict === 'regression' ? `**${value}**` : value;
+}
+
+function pCell(time: TimeChange | null): string {
+  if (time === null) return '–';
+  const n = `n=${time.base.n}+${time.new.n}`;
+  return time.p === null ? `too few samples (${n})` : `p=${time.p.toFixed(3)} ${n}`;
+}
+
+function bytesChange(change: RowComparison['newBytes']): string {
+  if (change === null) return '–';
+  if (change.base === change.new) return formatBytes(change.new);
+  return `${formatBytes(change.base)} → ${formatBytes(change.new)}`;
+}
+
+function differences(comparison: ResultComparison): string[] {
+  const { provenance } = comparison;
+  const lines: string[] = [];
+  if (provenance.scenarioChanged) lines.push('- the scenario file differs');
+  for (const file of provenance.files) {
+    if (file.dockerfile) lines.push(`- ${file.variant}: the Dockerfile differs`);
+    if (file.changedFiles.length > 0) lines.push(`- ${file.variant}: context files differ: ${file.changedFiles.slice(0, 10).map((f) => `\`${f}\``).join(', ')}${file.changedFiles.length > 10 ? ` and ${file.changedFiles.length - 10} more` : ''}`);
+    if (file.contextDiffers) lines.push(`- ${file.variant}: the context differs (its files were not recorded)`);
+  }
+  for (const base of provenance.bases) lines.push(`- base ${base.name}: ${base.base ?? 'unknown'} → ${base.new ?? 'unknown'}`);
+  const machines = (list: string[]): string => [...new Set(list)].join('; ');
+  if (machines(provenance.machines.base) !== machines(provenance.machines.new)) lines.push(`- machines: ${machines(provenance.machines.base)} → ${machines(provenance.machines.new)}`);
+  const only = [...comparison.onlyInBase.map((k) => `- only in base: ${k}`), ...comparison.onlyInNew.map((k) => `- only in new: ${k}`)];
+  if (lines.length === 0 && only.length === 0) return [];
+  return ['## What differs', '', ...lines, ...only, ''];
+}

@@ -1,0 +1,67 @@
+/** results.csv (one row per sample) and steps.csv (one row per step of each sample), for spreadsheets and pandas. */
+import { stringify } from 'csv-stringify/sync';
+import type { SuiteResult } from '../result/types.js';
+
+export function samplesCsv(result: SuiteResult): string {
+  return stringify(
+    result.samples.map((s) => {
+      const miss = s.steps.find((step) => step.index === s.firstMissStep);
+      return {
+        run_id: result.runId,
+        machine: s.machine,
+        variant: s.variant,
+        builder: s.builder,
+        edit: s.edit,
+        phase: s.phase,
+        rep: s.rep,
+        wall_ms: s.wallMs,
+        first_miss_step: s.firstMissStep ?? '',
+        first_miss_instruction: miss?.instruction ?? '',
+        steps: s.steps.length,
+        steps_cached: s.steps.filter((step) => step.cached).length,
+        layers: s.layers.total,
+        layers_reused: s.layers.reused,
+        reused_bytes: s.layers.reusedBytes,
+        new_bytes: s.layers.newBytes,
+        image_id: s.image.id,
+        image_bytes: s.image.sizeBytes,
+        layer_count: s.image.layerCount,
+        healthy: s.health === null ? '' : s.health.ok,
+        time_to_healthy_ms: s.health?.ok === true ? s.health.timeToHealthyMs : '',
+        flags: s.flags.join(' '),
+        started_at: s.startedAt,
+        context_sha256: s.provenance.contextSha256 ?? '',
+      };
+    }),
+    { header: true, columns: SAMPLE_COLUMNS, cast: { boolean: (value) => String(value) } },
+  );
+}
+
+export function stepsCsv(result: SuiteResult): string {
+  return stringify(
+    result.samples.flatMap((s) =>
+      s.steps.map((step) => ({
+        run_id: result.runId,
+        variant: s.variant,
+        builder: s.builder,
+        edit: s.edit,
+        phase: s.phase,
+        rep: s.rep,
+        step: step.index,
+        stage: step.stage ?? '',
+        line: step.line ?? '',
+        instruction: step.instruction,
+        cached: step.cached,
+        duration_ms: step.durationMs,
+      })),
+    ),
+    { header: true, columns: STEP_COLUMNS, cast: { boolean: (value) => String(value) } },
+  );
+}
+
+// The header is written even when there is no row.
+const SAMPLE_COLUMNS = [
+  'run_id', 'machine', 'variant', 'builder', 'edit', 'phase', 'rep', 'wall_ms', 'first_miss_step', 'first_miss_instruction', 'steps', 'steps_cached',
+  'layers', 'layers_reused', 'reused_bytes', 'new_bytes', 'image_id', 'image_bytes', 'layer_count', 'healthy', 'time_to_healthy_ms', 'flags', 'started_at', 'context_sha256',
+];
+const STEP_COLUMNS = ['run_id', 'variant', 'builder', 'edit', 'phase', 'rep', 'step', 'stage', 'line', 'instruction', 'cached', 'duration_ms'];

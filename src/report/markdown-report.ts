@@ -1,0 +1,77 @@
+/**
+ * report.md: what a reviewer reads in ten seconds — the headline, one table per builder and
+ * edit (median with its 95 % interval, speed-up, steps reused, first miss, bytes, health),
+ * the warnings, then the machine and the provenance. Renders the comparison model only.
+ */
+import type { Comparison, ComparisonSection } from '../result/comparison.js';
+import type { SuiteResult } from '../result/types.js';
+import { bytesCell, excludedNote, firstMissCell, healthCell, medianWithInterval, nCell, sectionTitle, speedupCell, stepsReusedCell } from './cells.js';
+import { headlineLine } from './comparison-table.js';
+import { formatBytes } from './format.js';
+
+export function markdownReport(result: SuiteResult, comparison: Comparison): string {
+  const builders = new Set(comparison.sections.map((s) => s.builder));
+  const lines: string[] = [`# layerbench · ${result.scenario.name}`, ''];
+  if (!result.complete) lines.push('> **Partial result**: the run did not complete (interrupted, or a build failed); the tables hold what was measured.', '');
+  for (const headline of comparison.headlines) lines.push(`**${headlineLine(headline, builders.size > 1)}**`, '');
+  for (const section of comparison.sections) lines.push(...sectionTable(section, builders.size > 1), '');
+  lines.push(...warningList(result), ...runFacts(result), ...provenance(result));
+  return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trim()}\n`;
+}
+
+function sectionTable(section: ComparisonSection, nameBuilder: boolean): string[] {
+  const title = sectionTitle(section, nameBuilder);
+  return [
+    `## ${title.charAt(0).toUpperCase()}${title.slice(1)}`,
+    '',
+    '| variant | median (95 % interval) | n | speed-up | steps reused | first miss | new bytes | image | healthy |',
+    '|---|---:|---:|---:|---:|---|---:|---:|---:|',
+    ...section.rows.map(
+      (row) =>
+        `| ${row.variant} | ${medianWithInterval(row.wallMs)} | ${nCell(row)} | ${speedupCell(row)} | ${stepsReusedCell(row)} | ${code(firstMissCell(row))} | ${bytesCell(row.newBytes)} | ${bytesCell(row.imageBytes)} | ${healthCell(row)} |`,
+    ),
+    ...section.rows.flatMap((row) => excludedNote(row) ?? []).map((note) => `\n> ${note}`),
+  ];
+}
+
+function warningList(result: SuiteResult): string[] {
+  if (result.warnings.length === 0) return [];
+  return ['## Warnings', '', ...result.warnings.map((w) => `- \`${w.code}\` ${w.message}`), ''];
+}
+
+function runFacts(result: SuiteResult): string[] {
+  const machineLine = (m: SuiteResult['machine']): string =>
+    `${m.cpus} cores, ${formatBytes(m.memoryBytes)} memory · Docker Engine ${m.engineVersion} (API ${m.apiVersion}, ${m.storageDriver}) · ${m.os}`;
+  return [
+    '## Run',
+    '',
+    `- layerbench ${result.tool.version} · run \`${result.runId}\` · ${result.startedAt} → ${result.finishedAt}${result.complete ? '' : ' (partial)'}`,
+    ...(result.machines.length === 1 ? [`- machine: ${machineLine(result.machine)}`] : result.machines.map((m) => `- machine \`${m.id.slice(0, 12)}\`: ${machineLine(m)}`)),
+    `- scenario: \`${result.scenario.file}\` · ${result.scenario.builder} builder · ${result.scenario.reps} reps${result.scenario.warmup > 0 ? `, ${result.scenario.warmup} warm-up` : ''}${result.scenario.cold ? ', cold build measured' : ''}`,
+    ...result.bases.map((b) => `- base ${b.name}: \`${b.image}\` (${b.source}${b.id === null ? '' : `, ${b.id.slice(0, 19)}`})`),
+    `- package index: ${result.packageIndex.mode === 'local' ? 'served from local files on 127.0.0.1 (downloads cost next to nothing)' : result.packageIndex.mode === 'pypi' ? 'PyPI' : 'none'}`,
+    '',
+  ];
+}
+
+function provenance(result: SuiteResult): string[] {
+  const short = (digest: string | null): string => (digest === null ? '–' : `\`${digest.slice(0, 12)}\``);
+  return [
+    '## Provenance (sha256)',
+    '',
+    '| what | file | sha256 |',
+    '|---|---|---|',
+    `| scenario | \`${result.scenario.file}\` | ${short(result.scenario.sha256)} |`,
+    ...result.scenario.variants.flatMap((v) => [
+      `| ${v.name}: Dockerfile | \`${v.dockerfile}\` | ${short(v.dockerfileSha256)} |`,
+      `| ${v.name}: context as sent | ${v.ignoreFile === null ? 'no .dockerignore' : `after \`${v.ignoreFile}\``} | ${short(v.contextSha256)} |`,
+    ]),
+    '',
+  ];
+}
+
+/** `9: COPY . .` → `9: \`COPY . .\``: an instruction reads as code; a table's pipes are escaped. */
+function code(cell: string): string {
+  const match = /^(\d+): (.*)$/.exec(cell);
+  return match === null ? cell : `${match[1]}: \`${(match[2] ?? '').replace(/\|/g, '\\|').replace(/`/g, "'")}\``;
+}

@@ -1,0 +1,146 @@
+/**
+ * The reports of a real result (test/fixtures/result-v2.json, a run of naive and optimized
+ * here): report.md and the CSVs as snapshots; the exports in the shapes other tools read;
+ * merge of two single-variant halves gives the table of the whole.
+ */
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import { comparisonTable } from '../../src/report/comparison-table.js';
+import { samplesCsv, stepsCsv } from '../../src/report/csv-report.js';
+import { githubBenchmarkExport, hyperfineExport } from '../../src/report/exports.js';
+import { chartData } from '../../src/report/html-report.js';
+import { markdownReport } from '../../src/report/markdown-report.js';
+import { buildComparison } from '../../src/result/comparison.js';
+import { mergeResults } from '../../src/result/merge-results.js';
+import { readResult } from '../../src/result/read-result.js';
+import type { SuiteResult } from '../../src/result/types.js';
+import { ResultFileError } from '../../src/errors.js';
+
+const result = readResult(fileURLToPath(new URL('../fixtures/result-v2.json', import.meta.url)));
+const comparison = buildComparison(result);
+
+describe('report.md', () => {
+  const markdown = markdownReport(result, comparison);
+
+  it('matches the snapshot', async () => {
+    await expect(markdown).toMatchFileSnapshot('__snapshots__/report.md');
+  });
+
+  it('starts with the headline, then one table per edit with the 95 % interval, speed-up, steps reused and first miss', () => {
+    const lines = markdown.split('\n');
+    expect(lines[2]).toMatch(/^\*\*code-edit rebuild naive\/optimized = [\d.]+x/);
+    expect(markdown).toContain('| variant | median (95 % interval) | n | speed-up | steps reused | first miss | new bytes | image | healthy |');
+    expect(markdown).toMatch(/\| optimized \| [\d.]+ ms \([\d.]+ ms – [\d.]+ ms, 50 %\) \| 2 \| \d+× \| 8\/11 \| 9: `COPY \. \.` \|/);
+  });
+
+  it('ends with the warnings, the run (machine, engine, bases, version) and the provenance hashes', () => {
+    expect(markdown.indexOf('## Warnings')).toBeLessThan(markdown.indexOf('## Run'));
+    expect(markdown).toMatch(/- layerbench \d+\.\d+\.\d+ · run `20261125-221226-6056`/);
+    expect(markdown).toContain('Docker Engine 20.10.24');
+    expect(markdown).toMatch(/\| naive: Dockerfile \| `docker\/variants\/naive\.Dockerfile` \| `[0-9a-f]{12}` \|/);
+  });
+});
+
+describe('results.csv and steps.csv', () => {
+  it('have one row per sample, and one per step of each sample', () => {
+    const samples = parse(samplesCsv(result), { columns: true }) as Record<string, string>[];
+    expect(samples).toHaveLength(result.samples.length);
+    expect(samples[1]).toMatchObject({ variant: 'naive', edit: 'code', phase: 'warm', rep: '1', first_miss_instruction: 'COPY . /app', healthy: 'true' });
+    const steps = parse(stepsCsv(result), { columns: true }) as Record<string, string>[];
+    expect(steps).toHaveLength(result.samples.reduce((sum, s) => sum + s.steps.length, 0));
+    expect(steps.find((s) => s.variant === 'optimized' && s.edit === 'code' && (s.instruction ?? '').startsWith('RUN pip3'))).toMatchObject({ cached: 'true', stage: '0' });
+  });
+
+  it('match the snapshot', async () => {
+    await expect(samplesCsv(result)).toMatchFileSnapshot('__snapshots__/results.csv');
+  });
+
+  it('keep the header of a result without samples', () => {
+    expect(samplesCsv({ ...result, samples: [] }).split('\n')[0]).toMatch(/^run_id,machine,variant,builder,edit,phase,rep,wall_ms,/);
+  });
+});
+
+describe('exports', () => {
+  it("hyperfine: {results: [{command, mean, stddev, median, user, system, min, max, times}]} in seconds, stddev null for one run", () => {
+    const exported = hyperfineExport(result);
+    const validate = new Ajv().compile({
+      type: 'object',
+      required: ['results'],
+      properties: {
+        results: {
+          type: 'array',
+          minItems: 1,
+          items: {
+            type: 'object',
+            required: ['command', 'mean', 'stddev', 'median', 'user', 'system', 'min', 'max', 'times'],
+            properties: { command: { type: 'string' }, mean: { type: 'number' }, stddev: { type: ['number', 'null'] }, times: { type: 'array', items: { type: 'number' } } },
+          },
+        },
+      },
+    });
+    expect(validate(exported)).toBe(true);
+    const cold = exported.results.find((r) => r.command === 'naive · classic · cold build');
+    expect(cold?.stddev).toBeNull();
+    expect(cold?.times).toEqual([(result.samples[0]?.wallMs ?? 0) / 1000]);
+    const code = exported.results.find((r) => r.command === 'optimized · classic · code edit');
+    expect(code?.times).toHaveLength(2);
+    expect(code?.median).toBeLessThan(1);
+  });
+
+  it('github-action-benchmark: [{name, unit, value, range?, extra?}] for customSmallerIsBetter — rebuild ms, new bytes, image bytes', () => {
+    const entries = githubBenchmarkExport(result);
+    const validate = new Ajv().compile({
+      type: 'array',
+      items: { type: 'object', required: ['name', 'unit', 'value'], additionalProperties: false, properties: { name: { type: 'string' }, unit: { type: 'string' }, value: { type: 'number' }, range: { type: 'string' }, extra: { type: 'string' } } },
+    });
+    expect(validate(entries)).toBe(true);
+    expect(entries.map((e) => `${e.name} [${e.unit}]`)).toEqual(
+      expect.arrayContaining([
+        'optimized · classic · code edit: rebuild [ms]',
+        'optimized · classic · code edit: new bytes [bytes]',
+        'naive · classic: image size [bytes]',
+      ]),
+    );
+    expect(new Set(entries.map((e) => e.name)).size).toBe(entries.length);
+  });
+});
+
+describe('report.html chart data', () => {
+  it('holds every sample per section and variant, new bytes per edit, image sizes, and one waterfall per variant', () => {
+    const data = chartData(result, comparison);
+    expect(data.sections).toEqual(['cold build', 'code edit', 'requirements edit']);
+    expect(data.times.map((t) => [t.variant, t.points.length])).toEqual([['naive', 5], ['optimized', 5]]);
+    expect(data.newBytes.every((series) => series.values[0] === null)).toBe(true);
+    expect(data.waterfalls.map((w) => w.variant)).toEqual(['naive', 'optimized']);
+    const steps = data.waterfalls[1]?.steps ?? [];
+    expect(steps.every((step, i) => i === 0 || step.start === steps[i - 1]?.end)).toBe(true);
+    expect(steps.filter((step) => !step.cached).map((step) => step.label)).toEqual(expect.arrayContaining(['9 COPY . .']));
+  });
+});
+
+describe('mergeResults', () => {
+  const half = (variant: string, runId: string): SuiteResult => ({
+    ...result,
+    runId,
+    machine: { ...result.machine, id: `machine-${variant}` },
+    machines: [{ ...result.machine, id: `machine-${variant}` }],
+    samples: result.samples.filter((s) => s.variant === variant).map((s) => ({ ...s, machine: `machine-${variant}` })),
+    scenario: { ...result.scenario, variants: result.scenario.variants.filter((v) => v.name === variant), baseline: variant },
+  });
+
+  it('gives two single-variant runs the same table as one run of both, keeping each sample\'s machine', () => {
+    const merged = mergeResults([{ source: 'a', result: half('naive', 'r1') }, { source: 'b', result: half('optimized', 'r2') }], 'merged-1');
+    expect(comparisonTable(buildComparison(merged))).toBe(comparisonTable(comparison));
+    expect(merged.machines.map((m) => m.id)).toEqual(['machine-naive', 'machine-optimized']);
+    expect(merged.samples.filter((s) => s.variant === 'optimized').every((s) => s.machine === 'machine-optimized')).toBe(true);
+    expect(merged.summary).toEqual(result.summary);
+  });
+
+  it('refuses results of different scenarios, naming the file', () => {
+    const other = { ...half('optimized', 'r2'), scenario: { ...result.scenario, name: 'other' } };
+    expect(() => mergeResults([{ source: 'a', result: half('naive', 'r1') }, { source: 'b/result.json', result: other }], 'm')).toThrow(ResultFileError);
+    expect(() => mergeResults([{ source: 'a', result: half('naive', 'r1') }, { source: 'b/result.json', result: other }], 'm')).toThrow(/b\/result\.json: field "scenario\.name" is "other", not "default"/);
+  });
+});
