@@ -29,6 +29,8 @@ export interface RunCommandOptions extends Pick<ReportOptions, 'exportHyperfine'
 
 export async function runCommand(engine: () => DockerEngine, options: RunCommandOptions, io: CliIo): Promise<number> {
   // Every check before anything is made: a bad input costs nothing and leaves nothing.
+  // The engine first: a malformed DOCKER_HOST is bad input too, checked before the environment.
+  const docker = engine();
   const prepared = await prepareRun(options.scenario, {
     overrides: options.overrides,
     outDir: options.out,
@@ -41,7 +43,7 @@ export async function runCommand(engine: () => DockerEngine, options: RunCommand
   let result: SuiteResult;
   try {
     result = await withInterrupt(
-      (signal) => runScenario(prepared, { engine: engine(), signal, onProgress: (event) => showRunEvent(event, progress) }),
+      (signal) => runScenario(prepared, { engine: docker, signal, onProgress: (event) => showRunEvent(event, progress) }),
       (line) => progress.note(line),
     );
   } catch (err) {

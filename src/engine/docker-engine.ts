@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import type { DockerfileModel } from '../dockerfile/dockerfile-model.js';
 import type { BuilderKind, BuildTrace, ReportedImage } from './build-trace.js';
 import type { LayerSizes } from './layer-sizes.js';
+import type { PulledLayer } from './pull-progress.js';
 
 export type EndpointKind = 'unix' | 'tcp' | 'ssh' | 'npipe' | 'unknown';
 
@@ -84,6 +85,20 @@ export interface LabelledObjects {
   volumes: Labelled[];
 }
 
+export interface PullTrace {
+  /** from sending the request to the end of the daemon's stream */
+  wallMs: number;
+  layers: PulledLayer[];
+  /** the manifest digest pulled */
+  digest: string | undefined;
+}
+
+export interface ExecOutcome {
+  exitCode: number;
+  /** stdout and stderr, as the command wrote them */
+  output: string;
+}
+
 export interface DockerEngine {
   /** where the daemon is expected (socket path or DOCKER_HOST), for messages */
   readonly endpoint: string;
@@ -100,6 +115,18 @@ export interface DockerEngine {
   layerSizes(reference: string): Promise<LayerSizes>;
   /** Pulls an image; resolves false (rather than throwing) when no registry can serve it. */
   pullImage(reference: string, signal?: AbortSignal): Promise<boolean>;
+  /** Pulls an image and reports what each layer cost; rejects when the pull fails. */
+  pullTimed(reference: string, signal?: AbortSignal): Promise<PullTrace>;
+  /** Pushes a reference to its registry; rejects when the push fails. */
+  pushImage(reference: string): Promise<void>;
+  /** A network of its own (bridge), labelled; resolves with its id. */
+  createNetwork(name: string, labels: Record<string, string>): Promise<string>;
+  /** A named volume, labelled. */
+  createVolume(name: string, labels: Record<string, string>): Promise<void>;
+  /** Runs a command in a running container and waits for it. */
+  exec(containerId: string, command: string[]): Promise<ExecOutcome>;
+  /** Starts a container of an image (as `docker run -d`), labelled; for the images a pull experiment pulled. */
+  runDetached(image: string, options: { labels: Record<string, string>; hostNetwork: boolean }): Promise<string>;
   /** `docker import` of a root file system tar, with Dockerfile-style changes (ENV, CMD, LABEL). */
   importImage(rootfs: Readable, reference: string, changes: string[]): Promise<string>;
   /**

@@ -11,13 +11,16 @@ import type {
   BuildRequest,
   DockerEngine,
   EngineFacts,
+  ExecOutcome,
   ImageInspection,
   ImageSummary,
   LabelledObjects,
+  PullTrace,
   ServiceContainer,
 } from './docker-engine.js';
 import { dockerHostFrom, type DockerHost } from './docker-host.js';
 import { layerSizes, type HistoryEntry, type LayerSizes } from './layer-sizes.js';
+import { PullProgressDecoder, type PullStreamMessage } from './pull-progress.js';
 import { readJsonStream } from './read-json-stream.js';
 
 const PING_TIMEOUT_MS = 5_000;
@@ -207,6 +210,62 @@ export class DockerodeEngine implements DockerEngine {
       if (translated instanceof DaemonUnavailableError || translated instanceof DiskFullError) throw translated;
       return false;
     }
+  }
+
+  async pullTimed(reference: string, signal?: AbortSignal): Promise<PullTrace> {
+    const decoder = new PullProgressDecoder();
+    const startedAt = this.now();
+    try {
+      const stream = (await this.docker.pull(reference, signal === undefined ? {} : { abortSignal: signal })) as Readable;
+      await readJsonStream(stream, (message, at) => decoder.push(message as PullStreamMessage, at), this.now);
+    } catch (err) {
+      if (signal?.aborted) throw new InterruptedError();
+      throw this.translate(err);
+    }
+    const wallMs = this.now() - startedAt;
+    const decoded = decoder.finish();
+    if (decoded.failure !== undefined) throw looksLikeDiskFull(decoded.failure) ? this.diskFull(decoded.failure) : new Error(`the pull of ${reference} failed: ${decoded.failure}`);
+    return { wallMs, layers: decoded.layers, digest: decoded.digest };
+  }
+
+  async pushImage(reference: string): Promise<void> {
+    const stream = (await this.call(() => this.docker.getImage(reference).push({}))) as unknown as Readable;
+    let failure: string | undefined;
+    await readJsonStream(stream, (message) => {
+      if (message.error !== undefined) failure = String(message.error);
+    }, this.now);
+    if (failure !== undefined) throw looksLikeDiskFull(failure) ? this.diskFull(failure) : new Error(`the push of ${reference} failed: ${failure}`);
+  }
+
+  async createNetwork(name: string, labels: Record<string, string>): Promise<string> {
+    const network = await this.call(() => this.docker.createNetwork({ Name: name, Driver: 'bridge', Labels: labels, CheckDuplicate: true }));
+    return network.id;
+  }
+
+  async createVolume(name: string, labels: Record<string, string>): Promise<void> {
+    await this.call(() => this.docker.createVolume({ Name: name, Labels: labels }));
+  }
+
+  async exec(containerId: string, command: string[]): Promise<ExecOutcome> {
+    const exec = await this.call(() => this.docker.getContainer(containerId).exec({ Cmd: command, AttachStdout: true, AttachStderr: true }));
+    const stream = (await this.call(() => exec.start({ hijack: true, stdin: false }))) as unknown as Readable;
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+    const inspected = await this.call(() => exec.inspect());
+    return { exitCode: inspected.ExitCode ?? -1, output: demuxLogs(Buffer.concat(chunks)) };
+  }
+
+  async runDetached(image: string, options: { labels: Record<string, string>; hostNetwork: boolean }): Promise<string> {
+    const container = await this.call(() =>
+      this.docker.createContainer({ Image: image, Labels: options.labels, HostConfig: options.hostNetwork ? { NetworkMode: 'host' } : {} }),
+    );
+    try {
+      await container.start();
+    } catch (err) {
+      await this.removeContainer(container.id);
+      throw this.translate(err);
+    }
+    return container.id;
   }
 
   async importImage(rootfs: Readable, reference: string, changes: string[]): Promise<string> {

@@ -1,10 +1,34 @@
 /** results.csv (one row per sample) and steps.csv (one row per step of each sample), for spreadsheets and pandas. */
 import { stringify } from 'csv-stringify/sync';
+import { buildSamplesOf, pullSamplesOf } from '../result/sample-kinds.js';
 import type { SuiteResult } from '../result/types.js';
+
+/** pulls.csv: one row per layer of each pull of the pull experiment. */
+export function pullsCsv(result: SuiteResult): string {
+  return stringify(
+    pullSamplesOf(result.samples).flatMap((s) =>
+      s.layers.map((layer) => ({
+        run_id: result.runId,
+        case: s.case,
+        image: s.image,
+        rep: s.rep,
+        pull_ms: s.wallMs,
+        bytes_over_link: s.bytesOverLink ?? '',
+        layer: layer.digest,
+        tier: layer.tier ?? '',
+        compressed_bytes: layer.compressedBytes ?? '',
+        status: layer.status,
+        download_ms: layer.downloadMs ?? '',
+        extract_ms: layer.extractMs ?? '',
+      })),
+    ),
+    { header: true, columns: PULL_COLUMNS },
+  );
+}
 
 export function samplesCsv(result: SuiteResult): string {
   return stringify(
-    result.samples.map((s) => {
+    buildSamplesOf(result.samples).map((s) => {
       const miss = s.steps.find((step) => step.index === s.firstMissStep);
       return {
         run_id: result.runId,
@@ -39,7 +63,7 @@ export function samplesCsv(result: SuiteResult): string {
 
 export function stepsCsv(result: SuiteResult): string {
   return stringify(
-    result.samples.flatMap((s) =>
+    buildSamplesOf(result.samples).flatMap((s) =>
       s.steps.map((step) => ({
         run_id: result.runId,
         variant: s.variant,
@@ -64,4 +88,5 @@ const SAMPLE_COLUMNS = [
   'run_id', 'machine', 'variant', 'builder', 'edit', 'phase', 'rep', 'wall_ms', 'first_miss_step', 'first_miss_instruction', 'steps', 'steps_cached',
   'layers', 'layers_reused', 'reused_bytes', 'new_bytes', 'image_id', 'image_bytes', 'layer_count', 'healthy', 'time_to_healthy_ms', 'flags', 'started_at', 'context_sha256',
 ];
+const PULL_COLUMNS = ['run_id', 'case', 'image', 'rep', 'pull_ms', 'bytes_over_link', 'layer', 'tier', 'compressed_bytes', 'status', 'download_ms', 'extract_ms'];
 const STEP_COLUMNS = ['run_id', 'variant', 'builder', 'edit', 'phase', 'rep', 'step', 'stage', 'line', 'instruction', 'cached', 'duration_ms'];

@@ -8,6 +8,7 @@
  *   and image sizes per group, so that the action charts them over commits and alerts.
  */
 import { buildComparison } from '../result/comparison.js';
+import { buildSamplesOf } from '../result/sample-kinds.js';
 import { statistics } from '../result/statistics.js';
 import { groupKey, isCounted } from '../result/summarize.js';
 import type { BuildSample, SuiteResult } from '../result/types.js';
@@ -74,7 +75,7 @@ export function githubBenchmarkExport(result: SuiteResult): GithubBenchmarkEntry
 
 function groups(result: SuiteResult): BuildSample[][] {
   const map = new Map<string, BuildSample[]>();
-  for (const sample of result.samples) map.set(groupKey(sample), [...(map.get(groupKey(sample)) ?? []), sample]);
+  for (const sample of buildSamplesOf(result.samples)) map.set(groupKey(sample), [...(map.get(groupKey(sample)) ?? []), sample]);
   return [...map.values()];
 }
 

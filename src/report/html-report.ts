@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Comparison } from '../result/comparison.js';
+import { buildSamplesOf } from '../result/sample-kinds.js';
 import { median } from '../result/statistics.js';
 import { isCounted } from '../result/summarize.js';
 import type { BuildSample, SuiteResult } from '../result/types.js';
@@ -78,7 +79,8 @@ ${PAGE_SCRIPT}
 }
 
 export function chartData(result: SuiteResult, comparison: Comparison): ChartData {
-  const variants = result.scenario.variants.map((v) => v.name).filter((name) => result.samples.some((s) => s.variant === name));
+  const samples = buildSamplesOf(result.samples);
+  const variants = result.scenario.variants.map((v) => v.name).filter((name) => samples.some((s) => s.variant === name));
   const builders = new Set(comparison.sections.map((s) => s.builder));
   const sections = comparison.sections.map((s) => (s.phase === 'cold' ? 'cold build' : `${s.edit} edit`) + (builders.size > 1 ? ` (${s.builder})` : ''));
   const inSection = (sample: BuildSample, i: number): boolean => {
@@ -90,7 +92,7 @@ export function chartData(result: SuiteResult, comparison: Comparison): ChartDat
     variants,
     times: variants.map((variant) => ({
       variant,
-      points: result.samples.flatMap((s) => {
+      points: samples.flatMap((s) => {
         const i = comparison.sections.findIndex((_, index) => inSection(s, index));
         return s.variant === variant && i >= 0 ? [{ section: i, ms: s.wallMs, rep: s.rep, excluded: !isCounted(s) }] : [];
       }),
@@ -99,9 +101,9 @@ export function chartData(result: SuiteResult, comparison: Comparison): ChartDat
       variant,
       values: comparison.sections.map((section) => (section.phase === 'cold' ? null : (section.rows.find((r) => r.variant === variant)?.newBytes ?? null))),
     })),
-    imageBytes: variants.map((variant) => ({ variant, value: median(result.samples.filter((s) => s.variant === variant).map((s) => s.image.sizeBytes)) })),
+    imageBytes: variants.map((variant) => ({ variant, value: median(samples.filter((s) => s.variant === variant).map((s) => s.image.sizeBytes)) })),
     waterfalls: variants.flatMap((variant) => {
-      const sample = result.samples.find((s) => s.variant === variant && s.phase === 'warm' && isCounted(s)) ?? result.samples.find((s) => s.variant === variant);
+      const sample = samples.find((s) => s.variant === variant && s.phase === 'warm' && isCounted(s)) ?? samples.find((s) => s.variant === variant);
       if (sample === undefined) return [];
       let clock = 0;
       const steps = sample.steps.map((step) => {

@@ -6,6 +6,7 @@
  * a changed Dockerfile is what a pull request brings, so it is named, not refused. Pure.
  */
 import { mannWhitneyU } from './mann-whitney.js';
+import { buildSamplesOf } from './sample-kinds.js';
 import { median, statistics } from './statistics.js';
 import { groupKey } from './summarize.js';
 import type { Builder, BuildSample, Phase, Statistics, SuiteResult } from './types.js';
@@ -81,8 +82,8 @@ export interface ResultComparison {
 }
 
 export function compareResults(base: SuiteResult, next: SuiteResult, options: CompareOptions): ResultComparison {
-  const baseGroups = groups(base.samples);
-  const newGroups = groups(next.samples);
+  const baseGroups = groups(buildSamplesOf(base.samples));
+  const newGroups = groups(buildSamplesOf(next.samples));
   const rows: RowComparison[] = [];
   for (const [key, baseSamples] of baseGroups) {
     const newSamples = newGroups.get(key);

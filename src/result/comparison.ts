@@ -3,6 +3,7 @@
  * row per variant with its statistics, its speed-up against the baseline variant, the step
  * that typically missed first, bytes and health. Pure; renderers only format what is here.
  */
+import { buildRowsOf, buildSamplesOf } from './sample-kinds.js';
 import { median } from './statistics.js';
 import { groupKey, isCounted } from './summarize.js';
 import type { Builder, BuildSample, BuildSummaryRow, Phase, Statistics, SuiteResult } from './types.js';
@@ -67,14 +68,15 @@ export function buildComparison(result: ComparisonInput): Comparison {
   const { baseline } = result.scenario;
   const variantOrder = result.scenario.variants.map((v) => v.name);
   const editOrder = result.scenario.edits.map((e) => e.name);
+  const summary = buildRowsOf(result.summary);
   const samplesByGroup = new Map<string, BuildSample[]>();
-  for (const sample of result.samples) {
+  for (const sample of buildSamplesOf(result.samples)) {
     const key = groupKey(sample);
     samplesByGroup.set(key, [...(samplesByGroup.get(key) ?? []), sample]);
   }
 
   const sectionKeys = new Map<string, { builder: Builder; phase: Phase; edit: string }>();
-  for (const row of result.summary) sectionKeys.set(`${row.builder}\u0000${row.phase}\u0000${row.edit}`, row);
+  for (const row of summary) sectionKeys.set(`${row.builder}\u0000${row.phase}\u0000${row.edit}`, row);
   const rank = (list: readonly string[], name: string): number => {
     const at = list.indexOf(name);
     return at < 0 ? list.length : at;
@@ -89,7 +91,7 @@ export function buildComparison(result: ComparisonInput): Comparison {
         a.edit.localeCompare(b.edit),
     )
     .map((key): ComparisonSection => {
-      const rows = result.summary
+      const rows = summary
         .filter((row) => row.builder === key.builder && row.phase === key.phase && row.edit === key.edit)
         .sort((a, b) => rank(variantOrder, a.variant) - rank(variantOrder, b.variant) || a.variant.localeCompare(b.variant));
       const baselineMedian = rows.find((row) => row.variant === baseline)?.wallMs?.median;

@@ -1,18 +1,24 @@
-/** Groups build samples by (variant, builder, edit, phase) and summarises each group. Pure. */
+/**
+ * Groups samples — builds by (variant, builder, edit, phase), pulls by case — and summarises
+ * each group. Pure.
+ */
+import { buildSamplesOf, pullSamplesOf } from './sample-kinds.js';
 import { median, statistics } from './statistics.js';
-import type { BuildSample, Sample, SummaryRow } from './types.js';
+import type { BuildSample, BuildSummaryRow, HealthRecord, PullSample, PullSummaryRow, Sample, SummaryRow } from './types.js';
 
 export function summarize(samples: readonly Sample[]): SummaryRow[] {
+  return [...summarizeBuilds(buildSamplesOf(samples)), ...summarizePulls(pullSamplesOf(samples))];
+}
+
+function summarizeBuilds(samples: readonly BuildSample[]): BuildSummaryRow[] {
   const groups = new Map<string, BuildSample[]>();
   for (const sample of samples) {
-    if (sample.kind !== 'build') continue;
     const key = groupKey(sample);
     groups.set(key, [...(groups.get(key) ?? []), sample]);
   }
   return [...groups.values()].map((group) => {
     const first = group[0] as BuildSample;
     const counted = group.filter(isCounted);
-    const checked = group.flatMap((s) => (s.health === null ? [] : [s.health]));
     return {
       kind: 'build',
       variant: first.variant,
@@ -24,13 +30,36 @@ export function summarize(samples: readonly Sample[]): SummaryRow[] {
       wallMs: statistics(counted.map((s) => s.wallMs)),
       newBytes: median(counted.map((s) => s.layers.newBytes)),
       imageBytes: median(group.map((s) => s.image.sizeBytes)),
-      health: {
-        checked: checked.length,
-        healthy: checked.filter((h) => h.ok).length,
-        medianTimeToHealthyMs: median(checked.flatMap((h) => (h.ok ? [h.timeToHealthyMs] : []))),
-      },
+      health: healthOf(group),
     };
   });
+}
+
+function summarizePulls(samples: readonly PullSample[]): PullSummaryRow[] {
+  const groups = new Map<string, PullSample[]>();
+  for (const sample of samples) groups.set(sample.case, [...(groups.get(sample.case) ?? []), sample]);
+  return [...groups.values()].map((group) => {
+    const first = group[0] as PullSample;
+    return {
+      kind: 'pull',
+      case: first.case,
+      image: first.image,
+      n: group.length,
+      wallMs: statistics(group.map((s) => s.wallMs)),
+      downloadedBytes: median(group.map((s) => s.downloadedBytes)),
+      bytesOverLink: median(group.flatMap((s) => (s.bytesOverLink === null ? [] : [s.bytesOverLink]))),
+      health: healthOf(group),
+    };
+  });
+}
+
+function healthOf(group: readonly { health: HealthRecord | null }[]): BuildSummaryRow['health'] {
+  const checked = group.flatMap((s) => (s.health === null ? [] : [s.health]));
+  return {
+    checked: checked.length,
+    healthy: checked.filter((h) => h.ok).length,
+    medianTimeToHealthyMs: median(checked.flatMap((h) => (h.ok ? [h.timeToHealthyMs] : []))),
+  };
 }
 
 /** Whether a sample counts in the statistics (a warm build in which nothing missed measured nothing). */

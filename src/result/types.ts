@@ -86,8 +86,42 @@ export interface BuildSample {
   provenance: SampleProvenance;
 }
 
-/** Every kind of sample a result can hold; the pull experiment adds its own. */
-export type Sample = BuildSample;
+/** The four pulls of seed 001's experiment (see `layerbench pull`). */
+export type PullCase = 'with-base' | 'without-base' | 'base-alone' | 'monolithic-with-app1';
+
+export interface PulledLayerRecord {
+  /** the layer's blob digest (`sha256:…`), or its 12-hex short id when the manifest did not say */
+  digest: string;
+  /** the tier that brought the layer in (`os`, `f1`, `f2`, `f3`, `app`), `own` for a monolithic image's own layers */
+  tier: string | null;
+  /** compressed size, as the registry's manifest gives it */
+  compressedBytes: number | null;
+  status: 'already-present' | 'downloaded';
+  downloadMs: number | null;
+  extractMs: number | null;
+}
+
+export interface PullSample {
+  kind: 'pull';
+  case: PullCase;
+  /** what was pulled: `app2`, `tiers`, `app2-monolithic` */
+  image: string;
+  rep: number;
+  /** from the pull request to the end of the daemon's stream, on the fresh host */
+  wallMs: number;
+  layers: PulledLayerRecord[];
+  /** compressed bytes of the layers that were downloaded */
+  downloadedBytes: number;
+  /** bytes the fresh host received over the link during the pull (its interface counter) */
+  bytesOverLink: number | null;
+  /** a container of the pulled image started on the fresh host, until it answered; null for images without an app */
+  health: HealthRecord | null;
+  startedAt: string;
+  machine: string;
+}
+
+/** Every kind of sample a result can hold. */
+export type Sample = BuildSample | PullSample;
 
 export interface Statistics {
   n: number;
@@ -130,7 +164,34 @@ export interface BuildSummaryRow {
   };
 }
 
-export type SummaryRow = BuildSummaryRow;
+export interface PullSummaryRow {
+  kind: 'pull';
+  case: PullCase;
+  image: string;
+  n: number;
+  wallMs: Statistics | null;
+  downloadedBytes: number | null;
+  bytesOverLink: number | null;
+  health: BuildSummaryRow['health'];
+}
+
+export type SummaryRow = BuildSummaryRow | PullSummaryRow;
+
+/** How the pull experiment was set up: the images, the link, the fresh hosts. */
+export interface PullSetup {
+  /** the scenario's scale: `default`, `article` … */
+  scale: string;
+  link: {
+    /** as the scenario gave it, e.g. `100mbit`, `unlimited` */
+    bandwidth: string;
+    bitsPerSecond: number | null;
+    /** `tc netem` where the kernel has it; here `not shaped` when it has not */
+    latency: string;
+  };
+  /** how the fresh hosts (Docker in Docker) ran */
+  freshHostMode: 'privileged' | 'capabilities';
+  images: { name: string; tier: string; uncompressedBytes: number; compressedBytes: number; layers: number }[];
+}
 
 export interface MachineFacts {
   /** stable per daemon (the Engine's ID): samples name it, merged results keep each */
@@ -213,4 +274,6 @@ export interface SuiteResult {
   samples: Sample[];
   summary: SummaryRow[];
   warnings: Warning[];
+  /** set by `layerbench pull` */
+  pull?: PullSetup;
 }

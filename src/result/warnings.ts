@@ -4,14 +4,20 @@
  * error, too few samples, a machine already busy when the run began. Pure: samples in,
  * warnings out, each with a machine-readable code.
  */
+import { buildSamplesOf } from './sample-kinds.js';
 import { median, statistics } from './statistics.js';
 import { groupKey, isCounted } from './summarize.js';
 import type { BuildSample, Sample, Warning } from './types.js';
 
 /** A first warm sample this much slower than the median of the others is called slow. */
 export const SLOW_FIRST_FACTOR = 1.5;
-/** Iglewicz and Hoaglin's cut-off for the modified Z-score. */
-export const OUTLIER_Z = 3.5;
+/**
+ * hyperfine's cut-off for its modified Z-score (x − median) / MAD: ten scaled MADs. A lower one
+ * flags ordinary noise at the n a build benchmark affords.
+ */
+export const OUTLIER_Z = 14.826;
+/** Below this many samples a median absolute deviation says too little to call anything an outlier. */
+export const MIN_SAMPLES_FOR_OUTLIERS = 5;
 /** The relative margin of error above which a median is called imprecise, in percent. */
 export const HIGH_RME_PERCENT = 5;
 /** Fewer samples than this give no usable spread. */
@@ -32,7 +38,7 @@ export function warningsFor(samples: readonly Sample[], conditions: RunCondition
     });
   }
   const groups = new Map<string, BuildSample[]>();
-  for (const sample of samples) groups.set(groupKey(sample), [...(groups.get(groupKey(sample)) ?? []), sample]);
+  for (const sample of buildSamplesOf(samples)) groups.set(groupKey(sample), [...(groups.get(groupKey(sample)) ?? []), sample]);
   for (const group of groups.values()) {
     const first = group[0] as BuildSample;
     const where = { variant: first.variant, builder: first.builder, edit: first.edit, phase: first.phase };
@@ -56,7 +62,7 @@ export function seriesWarnings(times: readonly number[], reps: readonly number[]
   if (n >= 3 && rest !== null && rest > 0 && (times[0] as number) > SLOW_FIRST_FACTOR * rest) {
     warnings.push({ code: 'slow-first-sample', message: `the first sample (${Math.round(times[0] as number)} ms) was ${((times[0] as number) / rest).toFixed(1)}× the median of the others: a cold cache or a warm-up effect; consider warmup: 1` });
   }
-  const outliers = modifiedZScores(times).flatMap((z, i) => (Math.abs(z) > OUTLIER_Z ? [i] : []));
+  const outliers = n < MIN_SAMPLES_FOR_OUTLIERS ? [] : modifiedZScores(times).flatMap((z, i) => (Math.abs(z) > OUTLIER_Z ? [i] : []));
   if (outliers.length > 0) {
     warnings.push({ code: 'outliers', message: `${outliers.length} outlier${outliers.length === 1 ? '' : 's'} (modified Z-score above ${OUTLIER_Z}): rep ${outliers.map((i) => reps[i]).join(', ')} (${outliers.map((i) => `${Math.round(times[i] as number)} ms`).join(', ')})` });
   }
@@ -70,12 +76,12 @@ export function seriesWarnings(times: readonly number[], reps: readonly number[]
   return warnings;
 }
 
-/** 0.6745 · (x − median) / MAD; all zero when the MAD is (more than half the values equal). */
+/** (x − median) / MAD, as hyperfine computes it; all zero when the MAD is (more than half the values equal). */
 export function modifiedZScores(values: readonly number[]): number[] {
   const middle = median(values);
   if (middle === null) return [];
   const mad = median(values.map((v) => Math.abs(v - middle))) ?? 0;
-  return values.map((v) => (mad === 0 ? 0 : (0.6745 * (v - middle)) / mad));
+  return values.map((v) => (mad === 0 ? 0 : (v - middle) / mad));
 }
 
 /** Spearman's rank correlation of the values with their order. */

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readResult } from '../../src/result/read-result.js';
 import { runCli, runImages, startCli, type CliOutcome } from '../support/cli.js';
+import { buildSamplesOf } from '../../src/result/sample-kinds.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'lb-it-concurrent-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -42,7 +43,7 @@ describe('a second run while one builds', () => {
     expect(outcome.code).toBe(0);
     const result = readResult(join(scratch, 'first'));
     expect(result.complete).toBe(true);
-    expect(result.samples.map((s) => s.phase)).toEqual(['cold', 'warm']);
+    expect(buildSamplesOf(result.samples).map((s) => s.phase)).toEqual(['cold', 'warm']);
     expect(runImages(during.runId)).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import { readResult } from '../../src/result/read-result.js';
 import type { BuildSample as Sample, SuiteResult } from '../../src/result/types.js';
 import { danglingImages, labelledContainers, runCli, runImages, type CliOutcome } from '../support/cli.js';
 import { treeHash } from '../support/tree-hash.js';
+import { buildRowsOf, buildSamplesOf } from '../../src/result/sample-kinds.js';
 
 const pipStep = (sample: Sample) => sample.steps.find((s) => /pip3? install/.test(s.instruction));
 const copyStep = (sample: Sample, pattern: RegExp) => sample.steps.find((s) => pattern.test(s.instruction));
@@ -22,7 +23,7 @@ describe('the bundled naive and optimized variants, rebuilt after real edits', (
   let result: SuiteResult;
   let treeBefore: string;
   let danglingBefore: string[];
-  const samples = (variant: string, edit: string): Sample[] => result.samples.filter((s) => s.variant === variant && s.edit === edit && s.phase === 'warm');
+  const samples = (variant: string, edit: string): Sample[] => buildSamplesOf(result.samples).filter((s) => s.variant === variant && s.edit === edit && s.phase === 'warm');
 
   beforeAll(() => {
     treeBefore = treeHash('docker');
@@ -46,8 +47,8 @@ describe('the bundled naive and optimized variants, rebuilt after real edits', (
     expect(result.machine.storageDriver).not.toBe('');
     expect(result.bases.map((b) => b.name).sort()).toEqual(['general-os', 'python-3.11-slim']);
     expect(result.samples).toHaveLength(2 * (1 + 2));
-    expect(readFileSync(join(out, 'samples.jsonl'), 'utf8').trim().split('\n')).toHaveLength(result.samples.length);
-    for (const row of result.summary) expect(row.n).toBeGreaterThan(0);
+    expect(readFileSync(join(out, 'samples.jsonl'), 'utf8').trim().split('\n')).toHaveLength(buildSamplesOf(result.samples).length);
+    for (const row of buildRowsOf(result.summary)) expect(row.n).toBeGreaterThan(0);
     expect(result.bases.every((b) => b.id?.startsWith('sha256:'))).toBe(true);
   });
 
@@ -92,7 +93,7 @@ describe('the bundled naive and optimized variants, rebuilt after real edits', (
   });
 
   it('every built image started and answered /health and /predict', () => {
-    for (const sample of result.samples) {
+    for (const sample of buildSamplesOf(result.samples)) {
       expect(sample.health, `${sample.variant}/${sample.edit}`).toMatchObject({ ok: true });
       if (sample.health?.ok === true) expect(sample.health.predict).toMatchObject({ label: expect.any(Number) as number });
     }

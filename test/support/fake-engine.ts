@@ -205,6 +205,31 @@ export class FakeEngine implements DockerEngine {
     return { containers, images: [], networks: [], volumes: [] };
   }
 
+  async pullTimed(): Promise<never> {
+    throw new Error('the fake engine pulls nothing');
+  }
+
+  async pushImage(): Promise<never> {
+    throw new Error('the fake engine pushes nothing');
+  }
+
+  async createNetwork(name: string): Promise<string> {
+    this.log.push(`createNetwork ${name}`);
+    return name;
+  }
+
+  async createVolume(name: string): Promise<void> {
+    this.log.push(`createVolume ${name}`);
+  }
+
+  async exec(): Promise<never> {
+    throw new Error('the fake engine runs nothing');
+  }
+
+  async runDetached(): Promise<never> {
+    throw new Error('the fake engine runs nothing');
+  }
+
   async removeNetwork(): Promise<void> {}
 
   async removeVolume(): Promise<void> {}

@@ -16,6 +16,8 @@ import { makeTempDir, writeTree } from './support/temp-dir.js';
 
 const root = makeTempDir();
 const out = join(root, 'results');
+// A run of this machine's own (a benchmark in another shell) must not be what these specs meet.
+process.env['LAYERBENCH_STATE_DIR'] = join(root, 'state');
 const NO_STACK_TRACE = /\n\s+at [\w.<]/;
 
 interface Outcome {
@@ -145,7 +147,8 @@ describe('the environment refusing a run (exit 3), before anything is made', () 
   it('a daemon that does not answer: exit 3 and how to start one', async () => {
     let stderr = '';
     const io: CliIo = { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t) }, env: { ...process.env, DOCKER_HOST: `unix://${join(root, 'no-daemon.sock')}` } };
-    expect(await main(['run', '--out', out], io)).toBe(3);
+    const port = await freePort();
+    expect(await main(['run', '--out', out, '--index-port', String(port)], io)).toBe(3);
     expect(stderr).toMatch(/No Docker daemon answers at unix:\/\/.*no-daemon\.sock/);
     expect(stderr).toMatch(/npm run setup|systemctl start docker/);
     expect(readdirSync(root)).not.toContain('results');
@@ -164,6 +167,16 @@ describe('the environment refusing a run (exit 3), before anything is made', () 
     expect(outcome.engineCalls).toEqual([]);
   });
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 describe('help and version', () => {
   it.each([['--help'], ['--version'], ['run', '--help']])('%s works even with a malformed DOCKER_HOST', async (...argv) => {

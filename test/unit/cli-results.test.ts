@@ -12,6 +12,7 @@ import { readResult } from '../../src/result/read-result.js';
 import type { SuiteResult } from '../../src/result/types.js';
 import { makeSample, resultOf } from './support/sample-factory.js';
 import { makeTempDir, removeTempDirs } from './support/temp-dir.js';
+import { buildSamplesOf } from '../../src/result/sample-kinds.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/result-v2.json', import.meta.url));
 const V1_FIXTURE = fileURLToPath(new URL('../fixtures/result-v1.json', import.meta.url));
@@ -120,7 +121,7 @@ describe('layerbench merge', () => {
     const outcome = await cli(['merge', resultDir('a', a), resultDir('b', b), '--out', out]);
     expect(outcome.code).toBe(0);
     const merged = readResult(out);
-    expect(merged.samples.map((s) => [s.variant, s.machine])).toEqual([['naive', 'm1'], ['optimized', 'm2']]);
+    expect(buildSamplesOf(merged.samples).map((s) => [s.variant, s.machine])).toEqual([['naive', 'm1'], ['optimized', 'm2']]);
     expect(merged.machines.map((m) => m.id)).toEqual(['m1', 'm2']);
     expect(existsSync(join(out, 'report.html'))).toBe(true);
   });

@@ -14,6 +14,7 @@ import { parseResult, readResult, resultSchema } from '../../src/result/read-res
 import type { SuiteResult } from '../../src/result/types.js';
 import { makeSample, makeSamples } from './support/sample-factory.js';
 import { makeTempDir, removeTempDirs } from './support/temp-dir.js';
+import { buildRowsOf, buildSamplesOf } from '../../src/result/sample-kinds.js';
 
 const V1_FIXTURE = fileURLToPath(new URL('../fixtures/result-v1.json', import.meta.url));
 afterEach(removeTempDirs);
@@ -66,7 +67,7 @@ describe('readResult on a version 2 result', () => {
 
   it('accepts null statistics for a group whose samples were all left out', () => {
     const result = v2Result();
-    expect(result.summary.some((row) => row.wallMs === null)).toBe(true);
+    expect(buildRowsOf(result.summary).some((row) => row.wallMs === null)).toBe(true);
     expect(parseResult(JSON.stringify(result), 'r.json')).toEqual(result);
   });
 
@@ -83,7 +84,7 @@ describe('readResult on a version 1 result (layerbench 0.1)', () => {
   it('migrates it to version 2, keeping every sample and its measurements', () => {
     expect(migrated.schemaVersion).toBe(2);
     expect(migrated.samples).toHaveLength(6);
-    expect(migrated.samples.map((s) => [s.kind, s.variant, s.edit, s.phase, s.rep, s.wallMs])).toEqual([
+    expect(buildSamplesOf(migrated.samples).map((s) => [s.kind, s.variant, s.edit, s.phase, s.rep, s.wallMs])).toEqual([
       ['build', 'optimized', 'none', 'cold', 1, 14720],
       ['build', 'optimized', 'code', 'warm', 1, 474],
       ['build', 'optimized', 'code', 'warm', 2, 412],
@@ -91,19 +92,19 @@ describe('readResult on a version 1 result (layerbench 0.1)', () => {
       ['build', 'multistage', 'code', 'warm', 1, 416],
       ['build', 'multistage', 'code', 'warm', 2, 442],
     ]);
-    expect(migrated.samples[1]?.steps.every((step) => step.stage === null && step.line === null)).toBe(true);
+    expect(buildSamplesOf(migrated.samples)[1]?.steps.every((step) => step.stage === null && step.line === null)).toBe(true);
   });
 
   it('marks what version 1 did not record as unknown (null), never as made-up values', () => {
     expect(migrated.machine).toMatchObject({ id: V1_MACHINE_ID, endpoint: 'unknown', cpus: 2, storageDriver: 'overlay2' });
-    expect(migrated.samples.every((s) => s.machine === V1_MACHINE_ID && s.provenance.contextSha256 === null && s.provenance.edit === null)).toBe(true);
+    expect(buildSamplesOf(migrated.samples).every((s) => s.machine === V1_MACHINE_ID && s.provenance.contextSha256 === null && s.provenance.edit === null)).toBe(true);
     expect(migrated.scenario).toMatchObject({ name: 'default', file: 'scenarios/default.yaml', sha256: null, baseline: 'optimized', reps: 2, cold: true });
     expect(migrated.scenario.variants.map((v) => [v.name, v.dockerfileSha256])).toEqual([['optimized', null], ['multistage', null]]);
     expect(migrated.bases.every((b) => b.id === null)).toBe(true);
   });
 
   it('recomputes the summary as version 2 computes it', () => {
-    const row = migrated.summary.find((r) => r.variant === 'optimized' && r.edit === 'code');
+    const row = buildRowsOf(migrated.summary).find((r) => r.variant === 'optimized' && r.edit === 'code');
     expect(row?.wallMs).toMatchObject({ n: 2, median: 443, min: 412, max: 474 });
   });
 

@@ -16,6 +16,7 @@ import { loadScenario } from '../../src/scenario/load-scenario.js';
 import type { Scenario } from '../../src/scenario/scenario-types.js';
 import { FakeEngine } from '../support/fake-engine.js';
 import { makeTempDir, removeTempDirs, writeTree } from './support/temp-dir.js';
+import { buildRowsOf, buildSamplesOf } from '../../src/result/sample-kinds.js';
 
 let root: string;
 let engine: FakeEngine;
@@ -94,7 +95,7 @@ describe('runScenario with a scripted engine', () => {
   it('records one sample per measured build, in the result contract, written as it goes', async () => {
     const result = await runScenario(scenario(), options());
     expect(result.complete).toBe(true);
-    expect(result.samples.map((s) => [s.kind, s.variant, s.edit, s.phase, s.rep])).toEqual([
+    expect(buildSamplesOf(result.samples).map((s) => [s.kind, s.variant, s.edit, s.phase, s.rep])).toEqual([
       ['build', 'a', 'none', 'cold', 1],
       ['build', 'a', 'code', 'warm', 1],
       ['build', 'a', 'code', 'warm', 2],
@@ -108,7 +109,7 @@ describe('runScenario with a scripted engine', () => {
 
   it('gives each sample its machine, its health, the context it sent and what the edit changed', async () => {
     const result = await runScenario(scenario(), options());
-    const [cold, first, second] = result.samples;
+    const [cold, first, second] = buildSamplesOf(result.samples);
     expect(result.machine.id).toBe('FAKE:ENGINE');
     expect(cold?.machine).toBe('FAKE:ENGINE');
     expect(cold?.health).toMatchObject({ ok: true, predict: null });
@@ -138,8 +139,8 @@ describe('runScenario with a scripted engine', () => {
       () => ({ steps: [{ instruction: 'FROM base', cached: true }, { instruction: 'COPY . .', cached: true }] }),
     );
     const result = await runScenario(scenario(), options());
-    expect(result.samples[1]?.flags).toEqual(['no-step-missed']);
-    expect(result.summary.find((row) => row.variant === 'a' && row.edit === 'code')).toMatchObject({ n: 1, excluded: 1 });
+    expect(buildSamplesOf(result.samples)[1]?.flags).toEqual(['no-step-missed']);
+    expect(buildRowsOf(result.summary).find((row) => row.variant === 'a' && row.edit === 'code')).toMatchObject({ n: 1, excluded: 1 });
   });
 
   it('leaves nothing behind when it completes: run images, health containers, its record, its scratch', async () => {

@@ -1,0 +1,182 @@
+/**
+ * The pull experiment's scenario (scenarios/pull.yaml): the tiers' build context, the scales
+ * (what goes into each tier), the link, the repetitions. Validated like a run's scenario:
+ * every error names the file, the field and what was expected.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Ajv } from 'ajv';
+import { parseDocument } from 'yaml';
+import { displayPath } from '../display-path.js';
+import { ScenarioError, UsageError } from '../errors.js';
+import { expectationOf, fieldOf } from '../schema-errors.js';
+import { MAX_SCENARIO_BYTES, MAX_YAML_ALIASES } from './load-scenario.js';
+
+const BANDWIDTH = '^(unlimited|\\d+(\\.\\d+)?(kbit|mbit|gbit))$';
+const PACKAGE = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*([<>=!~]=?[^\\s#]+)?$' } as const;
+
+const scaleSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['securityPackages', 'generalPackages', 'modelPackages', 'modelBytes'],
+  properties: {
+    description: { type: 'string' },
+    securityPackages: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[a-z0-9][a-z0-9.+-]*$' }, description: 'f1: Debian packages' },
+    generalPackages: { type: 'array', minItems: 1, items: PACKAGE, description: 'f2: Python packages (the general tools)' },
+    modelPackages: { type: 'array', minItems: 1, items: PACKAGE, description: "f3: the model's Python dependencies" },
+    modelBytes: { type: 'integer', minimum: 0, maximum: 20e9, description: 'f3: the model payload' },
+    appAssetBytes: { type: 'integer', minimum: 0, maximum: 20e9, default: 0, description: "f4: data shipped with each app's code" },
+    bandwidth: { type: 'string', pattern: BANDWIDTH, description: 'the link this scale is measured over, when it has its own' },
+  },
+} as const;
+
+export const pullScenarioSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'tiers', 'scales'],
+  properties: {
+    name: { type: 'string', minLength: 1 },
+    description: { type: 'string' },
+    tiers: { type: 'string', minLength: 1, description: "the tiers' build context, relative to the scenario file" },
+    reps: { type: 'integer', minimum: 1, maximum: 20, default: 3 },
+    bandwidth: { type: 'string', pattern: BANDWIDTH, default: '100mbit', description: 'the registry → host link: `100mbit`, `1gbit`, `unlimited`' },
+    latency: { type: 'string', pattern: '^(none|\\d+ms)$', default: '20ms', description: 'added where the kernel has netem' },
+    freshHost: { enum: ['auto', 'privileged', 'capabilities'], default: 'auto', description: 'how the Docker-in-Docker hosts run' },
+    scale: { type: 'string', minLength: 1, default: 'default' },
+    scales: { type: 'object', minProperties: 1, additionalProperties: scaleSchema },
+    bases: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        os: { type: 'string', default: 'python-3.11-slim', description: "the apps' OS (with Python): seed 001's `python3`" },
+        helpers: { type: 'string', default: 'general-os', description: 'what the registry and the fresh hosts are built on' },
+      },
+    },
+  },
+} as const;
+
+export interface PullScale {
+  name: string;
+  securityPackages: string[];
+  generalPackages: string[];
+  modelPackages: string[];
+  modelBytes: number;
+  appAssetBytes: number;
+  bandwidth: string | undefined;
+}
+
+export interface PullScenario {
+  name: string;
+  file: string;
+  sha256: string;
+  /** absolute path of the tiers' build context */
+  tiers: string;
+  reps: number;
+  bandwidth: string;
+  latency: string;
+  freshHost: 'auto' | 'privileged' | 'capabilities';
+  scale: PullScale;
+  bases: { os: string; helpers: string };
+}
+
+export interface PullOverrides {
+  scale?: string | undefined;
+  reps?: number | undefined;
+  bandwidth?: string | undefined;
+  freshHost?: 'auto' | 'privileged' | 'capabilities' | undefined;
+}
+
+const ajv = new Ajv({ allErrors: false, useDefaults: true, strict: false });
+const validate = ajv.compile(pullScenarioSchema);
+
+interface RawPullScenario {
+  name: string;
+  tiers: string;
+  reps: number;
+  bandwidth: string;
+  latency: string;
+  freshHost: PullScenario['freshHost'];
+  scale: string;
+  scales: Record<string, Omit<PullScale, 'name'>>;
+  bases: { os: string; helpers: string };
+}
+
+export function loadPullScenario(file: string, overrides: PullOverrides = {}): PullScenario {
+  const path = resolve(file);
+  const shown = displayPath(path);
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    throw new ScenarioError(shown, '', 'does not exist');
+  }
+  if (!stats.isFile()) throw new ScenarioError(shown, '', 'is not a regular file');
+  if (stats.size > MAX_SCENARIO_BYTES) throw new ScenarioError(shown, '', `is ${stats.size} bytes; a scenario file is at most ${MAX_SCENARIO_BYTES} bytes`);
+  const bytes = readFileSync(path);
+  const document = parseDocument(bytes.toString('utf8'), { uniqueKeys: true });
+  if (document.errors[0] !== undefined) throw new ScenarioError(shown, '', `is not valid YAML: ${document.errors[0].message.split('\n')[0] ?? ''}`);
+  let raw: unknown;
+  try {
+    raw = document.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (err) {
+    throw new ScenarioError(shown, '', `cannot be read as a scenario: ${(err as Error).message.split('\n')[0] ?? ''}`);
+  }
+  if (!validate(raw)) {
+    const error = validate.errors?.[0];
+    throw new ScenarioError(shown, fieldOf(error), expectationOf(error));
+  }
+  const data = raw as unknown as RawPullScenario;
+  applyPullOverrides(data, overrides);
+  const tiers = resolve(dirname(path), data.tiers);
+  if (!existsSync(tiers) || !statSync(tiers).isDirectory()) throw new ScenarioError(shown, 'tiers', `must name a directory; ${tiers} is not one`);
+  for (const dockerfile of TIER_DOCKERFILES) {
+    if (!existsSync(resolve(tiers, dockerfile))) throw new ScenarioError(shown, 'tiers', `must hold ${dockerfile}; ${tiers} does not`);
+  }
+  const scale = data.scales[data.scale];
+  if (scale === undefined) {
+    const message = `names ${data.scale}, which is not among the scales (${Object.keys(data.scales).join(', ')})`;
+    if (overrides.scale !== undefined) throw new UsageError(`--scale ${message}.`);
+    throw new ScenarioError(shown, 'scale', message);
+  }
+  return {
+    name: data.name,
+    file: path,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    tiers,
+    reps: data.reps,
+    // a scale measured over a link of its own (the article's) uses it unless the command line says otherwise
+    bandwidth: overrides.bandwidth ?? scale.bandwidth ?? data.bandwidth,
+    latency: data.latency,
+    freshHost: data.freshHost,
+    scale: { name: data.scale, ...scale, appAssetBytes: scale.appAssetBytes, bandwidth: scale.bandwidth },
+    bases: data.bases,
+  };
+}
+
+/** The Dockerfiles the tiers' context must hold. */
+export const TIER_DOCKERFILES = ['f1-security.Dockerfile', 'f2-general.Dockerfile', 'f3-model.Dockerfile', 'app.Dockerfile', 'monolithic.Dockerfile'] as const;
+
+function applyPullOverrides(data: RawPullScenario, overrides: PullOverrides): void {
+  if (overrides.scale !== undefined) data.scale = overrides.scale;
+  if (overrides.reps !== undefined) {
+    const { minimum, maximum } = pullScenarioSchema.properties.reps;
+    if (!Number.isInteger(overrides.reps) || overrides.reps < minimum || overrides.reps > maximum) {
+      throw new UsageError(`--reps must be a whole number from ${minimum} to ${maximum}; it was given ${JSON.stringify(overrides.reps)}.`);
+    }
+    data.reps = overrides.reps;
+  }
+  if (overrides.bandwidth !== undefined && !new RegExp(BANDWIDTH).test(overrides.bandwidth)) {
+    throw new UsageError(`--bandwidth takes a rate such as 100mbit, 1gbit or 512kbit, or "unlimited"; it was given "${overrides.bandwidth}".`);
+  }
+  if (overrides.freshHost !== undefined) data.freshHost = overrides.freshHost;
+}
+
+/** `100mbit` → 1e8 bits/s; `unlimited` → null. */
+export function bitsPerSecond(bandwidth: string): number | null {
+  const match = /^(\d+(?:\.\d+)?)(kbit|mbit|gbit)$/.exec(bandwidth);
+  if (match === null) return null;
+  const factor = { kbit: 1e3, mbit: 1e6, gbit: 1e9 }[match[2] as 'kbit' | 'mbit' | 'gbit'];
+  return Number(match[1]) * factor;
+}
