@@ -12,6 +12,7 @@ import { doctorCommand } from './commands/doctor.js';
 import { compareCommand } from './commands/compare.js';
 import { mergeCommand } from './commands/merge.js';
 import { integerOption, nonEmptyOption, percentOption, probabilityOption } from './commands/option-values.js';
+import { pullCommand } from './commands/pull.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { stepSummaryOf } from './commands/step-summary.js';
@@ -22,6 +23,7 @@ import { DEFAULT_INDEX_PORT } from './package-index/package-index.js';
 import { VERSION } from './version.js';
 
 const BUNDLED_SCENARIO = fileURLToPath(new URL('../scenarios/default.yaml', import.meta.url));
+const BUNDLED_PULL_SCENARIO = fileURLToPath(new URL('../scenarios/pull.yaml', import.meta.url));
 
 export interface CliDependencies {
   /** the engine commands talk to; made only when a command needs the daemon */
@@ -149,6 +151,37 @@ function commands(cli: Argv, engine: () => DockerEngine, io: CliIo, finish: (cod
       (args) => finish(mergeCommand(args.dirs, args.out, { stepSummary: stepSummaryOf(io.env) }, io)),
     )
     .command(
+      'pull',
+      "Reproduce seed 001's pull experiment: shared base tiers, a local registry, fresh hosts, a shaped link",
+      (y) =>
+        y
+          .option('scenario', { alias: 's', type: 'string', requiresArg: true, default: BUNDLED_PULL_SCENARIO, defaultDescription: 'the bundled scenarios/pull.yaml', describe: 'pull scenario file (YAML)', coerce: nonEmptyOption('--scenario', 'a scenario file') })
+          .option('scale', { type: 'string', requiresArg: true, describe: "the scenario's scale: default (a few hundred MB, for CI) or article (≈ 1.8 GB of tiers, ≈ 1.9 GB app)" })
+          .option('reps', { alias: 'n', requiresArg: true, describe: 'pulls per case, 1–20 (default: the scenario\'s)', coerce: integerOption('--reps') })
+          .option('bandwidth', { type: 'string', requiresArg: true, describe: 'the registry → host link: 100mbit, 1gbit, 512kbit, or unlimited (default: the scenario\'s)' })
+          .option('fresh-host', { choices: ['auto', 'privileged', 'capabilities'] as const, describe: 'how the Docker-in-Docker hosts run (auto: privileged where that works)' })
+          .option('out', { alias: 'o', type: 'string', requiresArg: true, describe: 'output directory (default: results/pull-<runId>/)', coerce: nonEmptyOption('--out', 'a directory') })
+          .option('index-port', { requiresArg: true, default: DEFAULT_INDEX_PORT, describe: 'port of the local package index on 127.0.0.1 (the tiers install Python packages)', coerce: integerOption('--index-port') })
+          .option('json', { type: 'boolean', default: false, describe: 'print result.json to stdout instead of the table' })
+          .epilogue('Pulls App2 onto a fresh host that holds App1 (with base), onto an empty one (without base), the base tiers alone, and monolithic App2 onto a host holding monolithic App1; per pull: time, each layer (downloaded or present, download and extract time), the bytes that crossed the link, the time until the app answers.')
+          .example('$0 pull', 'the default scale over 100 Mbit/s, 3 pulls per case')
+          .example('$0 pull --scale article', 'the article\'s sizes, over the link the scale names'),
+      async (args) =>
+        finish(
+          await pullCommand(
+            engine,
+            {
+              scenario: args.scenario,
+              overrides: { scale: args.scale, reps: args.reps, bandwidth: args.bandwidth, freshHost: args['fresh-host'] },
+              out: args.out,
+              indexPort: args['index-port'] ?? DEFAULT_INDEX_PORT,
+              json: args.json,
+            },
+            io,
+          ),
+        ),
+    )
+    .command(
       'doctor',
       'Check this machine: daemon, engine, disk, BuildKit, runs in progress, base images, package index',
       (y) => y.option('json', { type: 'boolean', default: false, describe: 'print the checks as JSON' }).example('$0 doctor', 'exit 0 when a run can proceed'),
@@ -175,7 +208,7 @@ function commands(cli: Argv, engine: () => DockerEngine, io: CliIo, finish: (cod
           .example('$0 clean --dry-run', 'what would be removed'),
       async (args) => finish(await cleanCommand(engine(), { runId: args.run, bases: args.bases, dryRun: args['dry-run'] }, io)),
     )
-    .demandCommand(1, 'Name a command: run, report, compare, merge, doctor, bootstrap or clean (see --help).')
+    .demandCommand(1, 'Name a command: run, report, compare, merge, pull, doctor, bootstrap or clean (see --help).')
     .strict()
     .recommendCommands()
     .exitProcess(false)

@@ -4,6 +4,7 @@ import { existsSync, statfsSync } from 'node:fs';
 import { request } from 'node:https';
 import { BASE_CATALOG } from '../bases/base-catalog.js';
 import type { DockerEngine, EngineFacts } from '../engine/docker-engine.js';
+import { RUN_LABEL } from '../engine/labels.js';
 import { DaemonUnavailableError, ExitCode } from '../errors.js';
 import { chooseIndex } from '../package-index/package-index.js';
 import { formatBytes } from '../report/format.js';
@@ -37,6 +38,7 @@ export async function doctorCommand(engine: DockerEngine, json: boolean, io: Cli
     checks.push(diskCheck(facts.dockerRootDir));
     checks.push({ name: 'BuildKit', verdict: facts.buildkitSupported ? 'ok' : 'warn', detail: facts.buildkitSupported ? 'available through the API (builder: buildkit)' : 'not available: only builder: classic' });
     checks.push(runsCheck(registry, facts.id));
+    checks.push(await freshHostCheck(engine));
     const canBootstrap = process.getuid?.() === 0 && (hasCommand('debootstrap') || hasCommand('apt-get'));
     const hubAnswers = await registryReachable();
     for (const base of Object.values(BASE_CATALOG)) {
@@ -77,6 +79,17 @@ function runsCheck(registry: RunRegistry, daemonId: string): Check {
   return others.length === 0
     ? { name: 'runs in progress', verdict: 'ok', detail: 'none' }
     : { name: 'runs in progress', verdict: 'warn', detail: `${others.map((r) => `run ${r.runId} (process ${r.pid})`).join(', ')} running concurrently` };
+}
+
+/** How `layerbench pull` will run its Docker-in-Docker fresh hosts here. */
+async function freshHostCheck(engine: DockerEngine): Promise<Check> {
+  const image = (await Promise.all(Object.values(BASE_CATALOG).flatMap((b) => [b.publicImage, b.bootstrap.image]).map(async (ref) => ((await engine.inspectImage(ref)) === undefined ? [] : [ref])))).flat()[0];
+  if (image === undefined) return { name: 'pull: fresh hosts', verdict: 'ok', detail: 'not probed yet (no base image here; `layerbench bootstrap` makes one)' };
+  // labelled as a run of its own: should doctor die mid-probe, `clean` removes the container
+  const probe = await engine.privilegedWorks(image, { [RUN_LABEL]: `doctor-${process.pid}` });
+  return probe.works
+    ? { name: 'pull: fresh hosts', verdict: 'ok', detail: 'privileged containers work: Docker-in-Docker runs --privileged' }
+    : { name: 'pull: fresh hosts', verdict: 'ok', detail: `privileged containers fail here (${probe.reason.replace(/^.*unable to start container process: /, '').replace(/: unknown$/, '')}); Docker-in-Docker runs with SYS_ADMIN, NET_ADMIN, MKNOD, seccomp and apparmor unconfined` };
 }
 
 function diskCheck(root: string): Check {

@@ -125,6 +125,8 @@ export interface DockerEngine {
   createVolume(name: string, labels: Record<string, string>): Promise<void>;
   /** Runs a command in a running container and waits for it. */
   exec(containerId: string, command: string[]): Promise<ExecOutcome>;
+  /** Whether a privileged container of `image` starts here (it does not where root lacks CAP_SYS_RESOURCE). */
+  privilegedWorks(image: string, labels: Record<string, string>): Promise<{ works: true } | { works: false; reason: string }>;
   /** Starts a container of an image (as `docker run -d`), labelled; for the images a pull experiment pulled. */
   runDetached(image: string, options: { labels: Record<string, string>; hostNetwork: boolean }): Promise<string>;
   /** `docker import` of a root file system tar, with Dockerfile-style changes (ENV, CMD, LABEL). */

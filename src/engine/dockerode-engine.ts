@@ -229,7 +229,8 @@ export class DockerodeEngine implements DockerEngine {
   }
 
   async pushImage(reference: string): Promise<void> {
-    const stream = (await this.call(() => this.docker.getImage(reference).push({}))) as unknown as Readable;
+    // the daemon wants an X-Registry-Auth header even for a registry without auth
+    const stream = (await this.call(() => this.docker.getImage(reference).push({ authconfig: {} }))) as unknown as Readable;
     let failure: string | undefined;
     await readJsonStream(stream, (message) => {
       if (message.error !== undefined) failure = String(message.error);
@@ -253,6 +254,18 @@ export class DockerodeEngine implements DockerEngine {
     for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
     const inspected = await this.call(() => exec.inspect());
     return { exitCode: inspected.ExitCode ?? -1, output: demuxLogs(Buffer.concat(chunks)) };
+  }
+
+  async privilegedWorks(image: string, labels: Record<string, string>): Promise<{ works: true } | { works: false; reason: string }> {
+    const container = await this.call(() => this.docker.createContainer({ Image: image, Cmd: ['true'], Labels: labels, HostConfig: { Privileged: true } }));
+    try {
+      await container.start();
+      return { works: true };
+    } catch (err) {
+      return { works: false, reason: describe(err).replace(/^\(HTTP code \d+\) [^-]*- /, '').trim() };
+    } finally {
+      await this.removeContainer(container.id);
+    }
   }
 
   async runDetached(image: string, options: { labels: Record<string, string>; hostNetwork: boolean }): Promise<string> {

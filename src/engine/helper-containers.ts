@@ -18,6 +18,10 @@ export interface HelperSpec {
   command?: string[];
   /** `privileged`, or the capabilities Docker-in-Docker needs where privileged containers fail */
   mode?: 'plain' | 'privileged' | 'capabilities';
+  /** capabilities to add beyond those (e.g. NET_ADMIN, for `tc`) */
+  capabilities?: string[];
+  /** a cgroup namespace of its own (Docker-in-Docker mounts its cgroups from it) */
+  privateCgroupNamespace?: boolean;
   /** `volume:/path` mounts (named volumes the engine created, labelled) */
   volumes?: { volume: string; target: string }[];
   /** ready when a log line matches */
@@ -38,7 +42,7 @@ const DIND_SECURITY = ['seccomp=unconfined', 'apparmor=unconfined'];
 export async function startHelper(spec: HelperSpec): Promise<StartedHelper> {
   // Read when testcontainers first asks for its reaper; set before any container starts.
   process.env['TESTCONTAINERS_RYUK_DISABLED'] = 'true';
-  let container = new LoopbackContainer(spec.image)
+  let container = new LoopbackContainer(spec.image, spec.privateCgroupNamespace === true)
     .withName(spec.name)
     .withNetworkMode(spec.network)
     .withLabels(spec.labels)
@@ -49,6 +53,7 @@ export async function startHelper(spec: HelperSpec): Promise<StartedHelper> {
   if (spec.command !== undefined) container = container.withCommand(spec.command);
   if (spec.mode === 'privileged') container = container.withPrivilegedMode();
   if (spec.mode === 'capabilities') container = container.withAddedCapabilities(...DIND_CAPABILITIES).withSecurityOpt(...DIND_SECURITY);
+  if (spec.capabilities !== undefined && spec.capabilities.length > 0) container = container.withAddedCapabilities(...spec.capabilities);
   if (spec.volumes !== undefined) container = container.withBindMounts(spec.volumes.map((v) => ({ source: v.volume, target: v.target })));
   const started: StartedTestContainer = await container.start();
   return {
@@ -62,7 +67,15 @@ export async function startHelper(spec: HelperSpec): Promise<StartedHelper> {
 
 /** A GenericContainer whose published ports bind to 127.0.0.1, never to every interface. */
 class LoopbackContainer extends GenericContainer {
+  constructor(
+    image: string,
+    private readonly privateCgroupNamespace: boolean,
+  ) {
+    super(image);
+  }
+
   protected override async beforeContainerCreated(): Promise<void> {
+    if (this.privateCgroupNamespace) (this.hostConfig as { CgroupnsMode?: string }).CgroupnsMode = 'private';
     for (const [port, bindings] of Object.entries(this.hostConfig.PortBindings ?? {})) {
       (this.hostConfig.PortBindings as Record<string, unknown>)[port] = (bindings as { HostPort?: string }[]).map((binding) => ({ ...binding, HostIp: '127.0.0.1' }));
     }

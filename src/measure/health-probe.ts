@@ -24,27 +24,19 @@ export async function probeHealth(
     const service = await engine.startService(image, spec.port, labels);
     containerId = service.id;
     const base = `http://127.0.0.1:${service.hostPort}`;
-    const deadline = startedAt + spec.timeoutMs;
-    let lastProblem = 'no answer yet';
-    while (now() < deadline) {
-      if (signal?.aborted) return { ok: false, timeToHealthyMs: null, reason: 'interrupted' };
-      const answer = await ask(`${base}${spec.path}`, undefined);
-      if (answer.ok) {
-        const timeToHealthyMs = Math.round(now() - startedAt);
-        if (spec.predict === undefined) return { ok: true, timeToHealthyMs, predict: null };
-        const predicted = await ask(`${base}${spec.predict.path}`, spec.predict.body);
-        return predicted.ok
-          ? { ok: true, timeToHealthyMs, predict: predicted.body }
-          : { ok: false, timeToHealthyMs: null, reason: `${spec.predict.path} answered ${predicted.problem}` };
-      }
-      lastProblem = answer.problem;
-      if (!(await engine.isRunning(service.id))) {
-        const logs = (await engine.containerLogs(service.id)).trim().split('\n').slice(-5).join(' | ');
-        return { ok: false, timeToHealthyMs: null, reason: `the container exited before it was healthy: ${logs}` };
-      }
-      await sleep(POLL_INTERVAL_MS);
-    }
-    return { ok: false, timeToHealthyMs: null, reason: `${spec.path} did not answer 200 within ${Math.round(spec.timeoutMs / 1000)} s (${lastProblem})` };
+    const polled = await pollUntilHealthy(`${base}${spec.path}`, {
+      now,
+      deadline: startedAt + spec.timeoutMs,
+      signal,
+      exited: async () => ((await engine.isRunning(service.id)) ? undefined : (await engine.containerLogs(service.id)).trim().split('\n').slice(-5).join(' | ')),
+    });
+    if (!polled.ok) return { ok: false, timeToHealthyMs: null, reason: polled.reason };
+    const timeToHealthyMs = Math.round(polled.atMs - startedAt);
+    if (spec.predict === undefined) return { ok: true, timeToHealthyMs, predict: null };
+    const predicted = await ask(`${base}${spec.predict.path}`, spec.predict.body);
+    return predicted.ok
+      ? { ok: true, timeToHealthyMs, predict: predicted.body }
+      : { ok: false, timeToHealthyMs: null, reason: `${spec.predict.path} answered ${predicted.problem}` };
   } catch (err) {
     // The environment failing is not the image's fault.
     if (err instanceof DaemonUnavailableError || err instanceof DiskFullError) throw err;
@@ -54,9 +46,32 @@ export async function probeHealth(
   }
 }
 
+export type PollOutcome = { ok: true; atMs: number } | { ok: false; reason: string };
+
+/**
+ * Asks `url` until it answers 200, the deadline passes, or the service is gone (`exited` says
+ * why, e.g. its last log lines).
+ */
+export async function pollUntilHealthy(
+  url: string,
+  options: { now: () => number; deadline: number; signal: AbortSignal | undefined; exited: () => Promise<string | undefined> },
+): Promise<PollOutcome> {
+  let lastProblem = 'no answer yet';
+  while (options.now() < options.deadline) {
+    if (options.signal?.aborted) return { ok: false, reason: 'interrupted' };
+    const answer = await ask(url, undefined);
+    if (answer.ok) return { ok: true, atMs: options.now() };
+    lastProblem = answer.problem;
+    const exited = await options.exited();
+    if (exited !== undefined) return { ok: false, reason: `the container exited before it was healthy: ${exited}` };
+    await sleep(POLL_INTERVAL_MS);
+  }
+  return { ok: false, reason: `${new URL(url).pathname} did not answer 200 in time (${lastProblem})` };
+}
+
 type Answer = { ok: true; body: unknown } | { ok: false; problem: string };
 
-async function ask(url: string, body: unknown): Promise<Answer> {
+export async function ask(url: string, body: unknown): Promise<Answer> {
   try {
     const response = await fetch(url, {
       method: body === undefined ? 'GET' : 'POST',

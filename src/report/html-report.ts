@@ -16,6 +16,7 @@ import { isCounted } from '../result/summarize.js';
 import type { BuildSample, SuiteResult } from '../result/types.js';
 import { bytesCell, excludedNote, firstMissCell, healthCell, medianWithInterval, nCell, sectionTitle, speedupCell, stepsReusedCell } from './cells.js';
 import { headlineLine } from './comparison-table.js';
+import { pullTable } from './pull-table.js';
 import { formatBytes, formatMs } from './format.js';
 
 /** The chart data the page script draws from: plain JSON. */
@@ -31,6 +32,7 @@ export interface ChartData {
 
 export function htmlReport(result: SuiteResult, comparison: Comparison): string {
   const data = chartData(result, comparison);
+  const hasBuilds = buildSamplesOf(result.samples).length > 0;
   const builders = new Set(comparison.sections.map((s) => s.builder));
   const title = `layerbench · ${result.scenario.name} · ${result.runId}`;
   return `<!doctype html>
@@ -46,17 +48,8 @@ export function htmlReport(result: SuiteResult, comparison: Comparison): string 
 <h1>${escapeHtml(title)}</h1>
 ${result.complete ? '' : '<p class="note">Partial result: the run did not complete; the page shows what was measured.</p>'}
 ${comparison.headlines.map((h) => `<p class="headline">${escapeHtml(headlineLine(h, builders.size > 1))}</p>`).join('\n')}
-<h2>Rebuild time of every sample</h2>
-<p class="caption">Each point is one build (log axis); the bar is the median. Hollow points were left out of the statistics: nothing missed the cache.</p>
-<div class="chart tall"><canvas id="chart-times" aria-label="rebuild time of every sample" role="img"></canvas></div>
-<h2>New bytes per edit</h2>
-<p class="caption">What a push after the edit would send: the layers the image before the edit lacked (median, log axis).</p>
-<div class="chart"><canvas id="chart-new-bytes" aria-label="new bytes per edit" role="img"></canvas></div>
-<h2>Image size per variant</h2>
-<div class="chart short"><canvas id="chart-image-size" aria-label="image size per variant" role="img"></canvas></div>
-<h2>One rebuild per variant, step by step</h2>
-<p class="caption">Dark: the step ran. Light: the step came from the cache.</p>
-<div id="waterfalls">${data.waterfalls.map((w, i) => `<h3>${escapeHtml(w.caption)}</h3><div class="chart" style="height:${Math.max(140, 26 * w.steps.length + 60)}px"><canvas id="chart-waterfall-${i}" class="waterfall" aria-label="${escapeHtml(w.caption)}" role="img"></canvas></div>`).join('\n')}</div>
+${result.pull === undefined ? '' : `<h2>The pull experiment (seed 001)</h2><pre>${escapeHtml(pullTable(result))}</pre>`}
+${hasBuilds ? buildCharts(data) : ''}
 <h2>Tables</h2>
 ${comparison.sections.map((section) => sectionHtml(section, builders.size > 1)).join('\n')}
 ${result.warnings.length === 0 ? '' : `<h2>Warnings</h2><ul>${result.warnings.map((w) => `<li><code>${escapeHtml(w.code)}</code> ${escapeHtml(w.message)}</li>`).join('')}</ul>`}
@@ -76,6 +69,24 @@ ${PAGE_SCRIPT}
 </body>
 </html>
 `;
+}
+
+/** The four kinds of chart of a run's builds (a pull experiment has none). */
+function buildCharts(data: ChartData): string {
+  const waterfalls = data.waterfalls
+    .map((w, i) => `<h3>${escapeHtml(w.caption)}</h3><div class="chart" style="height:${Math.max(140, 26 * w.steps.length + 60)}px"><canvas id="chart-waterfall-${i}" class="waterfall" aria-label="${escapeHtml(w.caption)}" role="img"></canvas></div>`)
+    .join('\n');
+  return `<h2>Rebuild time of every sample</h2>
+<p class="caption">Each point is one build (log axis); the bar is the median. Hollow points were left out of the statistics: nothing missed the cache.</p>
+<div class="chart tall"><canvas id="chart-times" aria-label="rebuild time of every sample" role="img"></canvas></div>
+<h2>New bytes per edit</h2>
+<p class="caption">What a push after the edit would send: the layers the image before the edit lacked (median, log axis).</p>
+<div class="chart"><canvas id="chart-new-bytes" aria-label="new bytes per edit" role="img"></canvas></div>
+<h2>Image size per variant</h2>
+<div class="chart short"><canvas id="chart-image-size" aria-label="image size per variant" role="img"></canvas></div>
+<h2>One rebuild per variant, step by step</h2>
+<p class="caption">Dark: the step ran. Light: the step came from the cache.</p>
+<div id="waterfalls">${waterfalls}</div>`;
 }
 
 export function chartData(result: SuiteResult, comparison: Comparison): ChartData {
@@ -159,6 +170,7 @@ code { font-size: .85rem; }
  */
 const PAGE_SCRIPT = String.raw`
 const data = JSON.parse(document.getElementById('layerbench-data').textContent);
+const hasCharts = document.getElementById('chart-times') !== null;
 const COLOURS = ['#000000', '#E69F00', '#0072B2', '#CC79A7', '#009E73', '#56B4E9', '#D55E00', '#F0E442'];
 const SHAPES = ['circle', 'triangle', 'rect', 'rectRot', 'star', 'crossRot', 'rectRounded', 'cross'];
 Chart.defaults.font.size = 13;
@@ -171,7 +183,7 @@ const logTicks = (format) => ({ callback: (value) => { const exponent = Math.log
 // Strip plot: x is the section, each variant a little to the side, repetitions spread a touch.
 const width = 0.8 / Math.max(1, data.variants.length);
 const offset = (v) => -0.4 + width * (v + 0.5);
-new Chart(document.getElementById('chart-times'), {
+if (hasCharts) new Chart(document.getElementById('chart-times'), {
   type: 'scatter',
   data: {
     datasets: data.times.flatMap((series, v) => [
@@ -220,7 +232,7 @@ new Chart(document.getElementById('chart-times'), {
   },
 });
 
-new Chart(document.getElementById('chart-new-bytes'), {
+if (hasCharts) new Chart(document.getElementById('chart-new-bytes'), {
   type: 'bar',
   data: {
     labels: data.sections.map((label, s) => (data.newBytes.some((series) => series.values[s] !== null) ? label : null)).filter((label) => label !== null),
@@ -239,7 +251,7 @@ new Chart(document.getElementById('chart-new-bytes'), {
   },
 });
 
-new Chart(document.getElementById('chart-image-size'), {
+if (hasCharts) new Chart(document.getElementById('chart-image-size'), {
   type: 'bar',
   data: {
     labels: data.imageBytes.map((entry) => entry.variant),

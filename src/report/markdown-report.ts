@@ -7,6 +7,7 @@ import type { Comparison, ComparisonSection } from '../result/comparison.js';
 import type { SuiteResult } from '../result/types.js';
 import { bytesCell, excludedNote, firstMissCell, healthCell, medianWithInterval, nCell, sectionTitle, speedupCell, stepsReusedCell } from './cells.js';
 import { headlineLine } from './comparison-table.js';
+import { pullTable } from './pull-table.js';
 import { formatBytes } from './format.js';
 
 export function markdownReport(result: SuiteResult, comparison: Comparison): string {
@@ -15,6 +16,7 @@ export function markdownReport(result: SuiteResult, comparison: Comparison): str
   if (!result.complete) lines.push('> **Partial result**: the run did not complete (interrupted, or a build failed); the tables hold what was measured.', '');
   for (const headline of comparison.headlines) lines.push(`**${headlineLine(headline, builders.size > 1)}**`, '');
   for (const section of comparison.sections) lines.push(...sectionTable(section, builders.size > 1), '');
+  if (result.pull !== undefined) lines.push('## The pull experiment (seed 001)', '', '```', pullTable(result), '```', '');
   lines.push(...warningList(result), ...runFacts(result), ...provenance(result));
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trim()}\n`;
 }

@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { writingInto } from '../disk-space.js';
 import { buildComparison } from '../result/comparison.js';
 import type { SuiteResult } from '../result/types.js';
-import { samplesCsv, stepsCsv } from './csv-report.js';
+import { pullsCsv, samplesCsv, stepsCsv } from './csv-report.js';
 import { githubBenchmarkExport, hyperfineExport } from './exports.js';
 import { htmlReport } from './html-report.js';
 import { markdownReport } from './markdown-report.js';
@@ -36,6 +36,7 @@ export function writeReports(dir: string, result: SuiteResult, options: ReportOp
     [join(dir, 'results.csv'), samplesCsv(result)],
     [join(dir, 'steps.csv'), stepsCsv(result)],
   ];
+  if (result.pull !== undefined) files.push([join(dir, 'pulls.csv'), pullsCsv(result)]);
   if (options.exportHyperfine !== undefined) files.push([resolve(options.exportHyperfine), `${JSON.stringify(hyperfineExport(result), null, 2)}\n`]);
   if (options.exportGithubBenchmark !== undefined) files.push([resolve(options.exportGithubBenchmark), `${JSON.stringify(githubBenchmarkExport(result), null, 2)}\n`]);
   for (const [path, text] of files) writingInto(dirname(path), () => writeFileSync(path, text));

@@ -190,7 +190,8 @@ export interface PullSetup {
   };
   /** how the fresh hosts (Docker in Docker) ran */
   freshHostMode: 'privileged' | 'capabilities';
-  images: { name: string; tier: string; uncompressedBytes: number; compressedBytes: number; layers: number }[];
+  /** the images pushed to the registry: their layers as the registry holds them (compressed) */
+  images: { name: string; uncompressedBytes: number; layers: { digest: string; compressedBytes: number; tier: string }[] }[];
 }
 
 export interface MachineFacts {

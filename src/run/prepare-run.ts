@@ -56,14 +56,7 @@ export async function prepareRun(scenario: string | Scenario, options: RunOption
   const concurrent = options.concurrent ?? false;
   const index: IndexChoice = options.packageIndex === 'none' ? { mode: 'none', directories: [] } : await chooseIndex();
   const requestedPort = options.indexPort ?? DEFAULT_INDEX_PORT;
-  const mustBeFree = index.mode === 'local' && !concurrent;
-  await checkIndexPort(requestedPort, { mustBeFree: false });
-  if (mustBeFree && !(await portIsFree(requestedPort))) {
-    // held by another run: say so, rather than only that a port is taken
-    const holder = (options.registry ?? new RunRegistry()).runs().find((run) => run.alive && run.indexPort === requestedPort);
-    if (holder !== undefined) throw new RunInProgressError(holder.runId, holder.pid, holder.startedAt);
-  }
-  await checkIndexPort(requestedPort, { mustBeFree });
+  await checkIndexPortOfRun(requestedPort, { mustBeFree: index.mode === 'local' && !concurrent, registry: options.registry ?? new RunRegistry() });
   return {
     kind: 'prepared-run',
     scenario: loaded,
@@ -74,6 +67,18 @@ export async function prepareRun(scenario: string | Scenario, options: RunOption
     keepImages: options.keepImages ?? false,
     concurrent,
   };
+}
+
+/**
+ * The index port is a number, and free when it must be; taken by another run of layerbench,
+ * the error names that run (RunInProgressError) rather than only the port.
+ */
+export async function checkIndexPortOfRun(port: number, options: { mustBeFree: boolean; registry: RunRegistry }): Promise<void> {
+  await checkIndexPort(port, { mustBeFree: false });
+  if (!options.mustBeFree || (await portIsFree(port))) return;
+  const holder = options.registry.runs().find((run) => run.alive && run.indexPort === port);
+  if (holder !== undefined) throw new RunInProgressError(holder.runId, holder.pid, holder.startedAt);
+  await checkIndexPort(port, { mustBeFree: true });
 }
 
 export function isPreparedRun(value: unknown): value is PreparedRun {

@@ -226,6 +226,10 @@ export class FakeEngine implements DockerEngine {
     throw new Error('the fake engine runs nothing');
   }
 
+  async privilegedWorks(): Promise<{ works: true }> {
+    return { works: true };
+  }
+
   async runDetached(): Promise<never> {
     throw new Error('the fake engine runs nothing');
   }
