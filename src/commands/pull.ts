@@ -70,7 +70,7 @@ function showPullEvent(event: PullEvent, progress: Progress): void {
     }
     case 'result-written':
       progress.done();
-      progress.note(`${event.complete ? 'result' : 'partial result'}: ${displayPath(event.file)} (${event.samples} pulls)`);
+      progress.note(`${event.complete ? 'result' : 'partial result'}: ${displayPath(event.file)} (${event.samples} pull${event.samples === 1 ? '' : 's'})`);
       return;
     case 'cleanup-failed':
       progress.note(`could not remove ${event.what}: ${event.error instanceof DaemonUnavailableError ? 'the daemon does not answer' : event.error instanceof Error ? event.error.message : String(event.error)}; \`layerbench clean\` will`);
