@@ -11,7 +11,7 @@ import { processIo, type CliIo } from './commands/cli-io.js';
 import { doctorCommand } from './commands/doctor.js';
 import { compareCommand } from './commands/compare.js';
 import { mergeCommand } from './commands/merge.js';
-import { integerOption, nonEmptyOption, percentOption, probabilityOption } from './commands/option-values.js';
+import { integerOption, keyValueOption, nonEmptyOption, percentOption, probabilityOption } from './commands/option-values.js';
 import { pullCommand } from './commands/pull.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
@@ -20,6 +20,7 @@ import type { DockerEngine } from './engine/docker-engine.js';
 import { DockerodeEngine } from './engine/dockerode-engine.js';
 import { ExitCode, LayerbenchError } from './errors.js';
 import { DEFAULT_INDEX_PORT } from './package-index/package-index.js';
+import { EDIT_RULE_SYNTAX } from './scenario/edit-rule.js';
 import { VERSION } from './version.js';
 
 const BUNDLED_SCENARIO = fileURLToPath(new URL('../scenarios/default.yaml', import.meta.url));
@@ -62,10 +63,18 @@ function commands(cli: Argv, engine: () => DockerEngine, io: CliIo, finish: (cod
     )
     .command(
       'run',
-      'Run a scenario: build each variant, apply each edit, rebuild, measure, print the comparison',
+      'Run a scenario — the bundled one, a scenario file, or your own project (--context and --dockerfile): build each variant, apply each edit, rebuild, measure, print the comparison',
       (y) =>
         y
-          .option('scenario', { alias: 's', type: 'string', requiresArg: true, default: BUNDLED_SCENARIO, defaultDescription: 'the bundled scenarios/default.yaml', describe: 'scenario file (YAML)', coerce: nonEmptyOption('--scenario', 'a scenario file') })
+          .option('scenario', { alias: 's', type: 'string', requiresArg: true, defaultDescription: 'the bundled scenarios/default.yaml', describe: 'scenario file (YAML)', coerce: nonEmptyOption('--scenario', 'a scenario file') })
+          .option('context', { alias: 'c', type: 'string', requiresArg: true, describe: 'your project instead of a scenario file: its build context directory (only read, never written)', coerce: nonEmptyOption('--context', 'a directory') })
+          .option('dockerfile', { alias: 'f', type: 'string', array: true, requiresArg: true, describe: 'with --context, one per variant: [name=]path (named after the file otherwise; the first is the baseline)' })
+          .option('edit', { alias: 'e', type: 'string', array: true, requiresArg: true, describe: `with --context, repeatable: ${EDIT_RULE_SYNTAX} (none: a code and a dependency edit are picked from what the Dockerfiles copy in)` })
+          .option('build-arg', { type: 'string', array: true, requiresArg: true, describe: 'KEY=VALUE for every variant\'s build (repeatable)', coerce: keyValueOption('--build-arg', 'PYTHON_VERSION=3.11') })
+          .option('target', { type: 'string', requiresArg: true, describe: 'the stage every variant builds (default: the last)' })
+          .option('base-map', { type: 'string', array: true, requiresArg: true, describe: "IMAGE=IMAGE: build on the second where a FROM names the first, in layerbench's copy of each Dockerfile (repeatable; for bases that cannot be pulled here)", coerce: keyValueOption('--base-map', 'python:3.11-slim=layerbench/bookworm-python3:2') })
+          .option('port', { requiresArg: true, describe: 'start each built image and probe this container port over HTTP (default: the scenario\'s health section; none: images are not started)', coerce: integerOption('--port') })
+          .option('health-path', { type: 'string', requiresArg: true, describe: 'the path the probe asks for (default /health; implies the probe, on port 8000 unless --port)' })
           .option('reps', { alias: 'n', requiresArg: true, describe: 'measured repetitions per edit, 1–100 (default: the scenario\'s, 5 if unset)', coerce: integerOption('--reps') })
           .option('warmup', { requiresArg: true, describe: 'unmeasured edits before the measured ones, 0–20 (default: the scenario\'s)', coerce: integerOption('--warmup') })
           .option('builder', { choices: ['classic', 'buildkit'] as const, describe: 'override the scenario\'s builder' })
@@ -80,15 +89,25 @@ function commands(cli: Argv, engine: () => DockerEngine, io: CliIo, finish: (cod
           .option('json', { type: 'boolean', default: false, describe: 'print result.json to stdout instead of the table' })
           .option('export-hyperfine', { type: 'string', requiresArg: true, describe: 'also write the rebuild times in hyperfine\'s JSON export format to this file' })
           .option('export-github-benchmark', { type: 'string', requiresArg: true, describe: 'also write github-action-benchmark\'s customSmallerIsBetter input to this file' })
-          .epilogue('Writes result.json, samples.jsonl, report.md, report.html, results.csv and steps.csv into the output directory; appends report.md to $GITHUB_STEP_SUMMARY when it is set.')
+          .epilogue(
+            'Writes result.json, samples.jsonl, report.md, report.html, results.csv and steps.csv into the output directory; appends report.md to $GITHUB_STEP_SUMMARY when it is set.\n\n' +
+              'Edit rules (--edit, each repetition a new change): append-line:FILE[:TEXT] · replace:FILE:REGEX:REPLACEMENT (with {nonce}; \\: is a literal colon) · ' +
+              'replace-line:FILE:REGEX:LINE · touch:GLOB (one matching file gets a content change) · add-requirement:FILE:PKG[,PKG…] (requirements*.txt, package.json, go.mod) · ' +
+              'replace-file:FILE:FROM · swap-asset:FILE[:random-bytes|refit-numbers]. Your tree is only read: edits go to a copy.',
+          )
           .example('$0 run', 'the bundled benchmark: naive vs optimized vs multi-stage, three kinds of edit')
-          .example('$0 run --reps 3 --edits code --out /tmp/lb', 'three code edits only, written to /tmp/lb'),
+          .example('$0 run --reps 3 --edits code --out /tmp/lb', 'three code edits only, written to /tmp/lb')
+          .example(
+            "$0 run -c docker/examples/flask -f naive=docker/examples/flask/naive.Dockerfile -f optimized=docker/examples/flask/optimized.Dockerfile -e append-line:app.py -e add-requirement:requirements.txt:six --base-map python:3.11-slim=layerbench/bookworm-python3:2 --port 8000 --health-path /health",
+            'your own project: two Dockerfiles, two edits, a public base mapped to a local stand-in',
+          )
+          .example('$0 run -c . -f Dockerfile -f Dockerfile.slim -e replace:src/app.py:"VERSION = .*":"VERSION = \'{nonce}\'" -e touch:"src/**/*.py"', 'edit rules: replace (regex, with {nonce}), touch (a glob)'),
       async (args) =>
         finish(
           await runCommand(
             engine,
             {
-              scenario: args.scenario,
+              what: { scenario: args.scenario, context: args.context, dockerfiles: args.dockerfile, edits: args.edit, bundled: BUNDLED_SCENARIO },
               overrides: {
                 reps: args.reps,
                 warmup: args.warmup,
@@ -97,6 +116,11 @@ function commands(cli: Argv, engine: () => DockerEngine, io: CliIo, finish: (cod
                 baseline: args.baseline,
                 variants: args.variants,
                 edits: args.edits,
+                buildArgs: args['build-arg'],
+                target: args.target,
+                baseMap: args['base-map'],
+                port: args.port,
+                healthPath: args['health-path'],
               },
               out: args.out,
               keepImages: args['keep-images'],

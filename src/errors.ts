@@ -68,6 +68,36 @@ export class WorkspaceError extends LayerbenchError {
   }
 }
 
+/** A Dockerfile the builder would refuse: found before the first build, with its line. */
+export class DockerfileError extends LayerbenchError {
+  readonly exitCode = ExitCode.badInput;
+  constructor(
+    readonly file: string,
+    readonly line: number | null,
+    readonly problem: string,
+  ) {
+    super(`${file}${line === null ? '' : `, line ${line}`}: ${problem}.`, 'Fix the Dockerfile; layerbench checks every Dockerfile before it builds anything.');
+  }
+}
+
+/**
+ * A daemon on another machine: the package index and the health probe are served on this
+ * machine's loopback, which builds and containers there cannot reach. Refused before anything
+ * starts, rather than half-run.
+ */
+export class RemoteDaemonError extends LayerbenchError {
+  readonly exitCode = ExitCode.environment;
+  constructor(
+    readonly endpoint: string,
+    readonly reason: string,
+  ) {
+    super(
+      `DOCKER_HOST=${endpoint} is ${reason}. layerbench serves its package index and probes the built images on this machine's 127.0.0.1, which a daemon elsewhere cannot reach, so it does not measure there.`,
+      'Run layerbench on the daemon\'s machine (or over its local socket), or unset DOCKER_HOST.',
+    );
+  }
+}
+
 export class DaemonUnavailableError extends LayerbenchError {
   readonly exitCode = ExitCode.environment;
   constructor(
@@ -97,9 +127,11 @@ export class BuildFailedError extends LayerbenchError {
     readonly step: string | undefined,
     readonly reason: string,
     readonly logTail: readonly string[],
+    /** the line of the user's Dockerfile the failed step starts on, when known */
+    readonly line?: number | null,
   ) {
     super(
-      `The build of "${variant}" failed${step === undefined ? '' : ` at ${step}`}: ${reason}`,
+      `The build of "${variant}" failed${step === undefined ? '' : ` at ${step}`}${line === undefined || line === null ? '' : ` (line ${line} of its Dockerfile)`}: ${reason}`,
       logTail.length > 0 ? `Last lines of the build log:\n${logTail.map((l) => `  | ${l}`).join('\n')}` : undefined,
     );
   }

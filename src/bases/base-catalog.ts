@@ -36,9 +36,10 @@ export const BASE_CATALOG: Record<string, LogicalBase> = {
     description: 'a slim Python 3.11 with pip',
     publicImage: 'python:3.11-slim-bookworm',
     bootstrap: {
-      image: 'layerbench/bookworm-python3:1',
+      image: 'layerbench/bookworm-python3:2',
       suite: 'bookworm',
-      include: ['python3', 'python3-pip', 'python3-venv'],
+      // python-is-python3: Dockerfiles written for python:3.11-slim call `python`
+      include: ['python3', 'python3-pip', 'python3-venv', 'python-is-python3'],
       allowSystemPip: true,
       cmd: ['python3'],
     },

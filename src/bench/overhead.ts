@@ -5,15 +5,24 @@
  * each pair and layerbench ÷ docker CLI: the median of the pairs' ratios. Classic builder
  * always; BuildKit where a docker CLI on this machine can build with it.
  *
- *   npm run bench:overhead -- [--pairs 9] [--builder classic|buildkit|both] [--variant optimized]
+ * Two cases:
+ * - `bundled`: the bundled app's variant; both sides build layerbench's workspace copy.
+ * - `ignored-folder`: the Flask example plus a 500 MB `data/` folder its .dockerignore drops.
+ *   `docker build` gets the project itself (it must skip the folder while packing);
+ *   layerbench builds its copy, which never held the folder. Equal times mean the folder
+ *   costs layerbench's timed build nothing the CLI's does not pay.
+ *
+ *   npm run bench:overhead -- [--pairs 9] [--builder classic|buildkit|both] [--variant optimized] [--case bundled|ignored-folder|both]
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Bench, type FnReturnedObject } from 'tinybench';
+import { randomBytes } from 'node:crypto';
+import { BASE_CATALOG } from '../bases/base-catalog.js';
 import { resolveBases } from '../bases/resolve-bases.js';
 import type { BuilderKind } from '../engine/build-trace.js';
 import type { DockerEngine } from '../engine/docker-engine.js';
@@ -21,17 +30,23 @@ import { DockerodeEngine } from '../engine/dockerode-engine.js';
 import { runImageTag } from '../engine/labels.js';
 import { BuildLeftovers } from '../measure/build-leftovers.js';
 import type { PreparedVariant } from '../measure/run-suite.js';
-import { DEFAULT_INDEX_PORT, preparePackageIndex } from '../package-index/package-index.js';
+import { DEFAULT_INDEX_PORT, preparePackageIndex, type PackageIndex } from '../package-index/package-index.js';
 import { median } from '../result/statistics.js';
 import { DisposerStack } from '../run/disposer-stack.js';
 import { prepareVariants } from '../run/prepare-variants.js';
 import { newRunId } from '../run/run-id.js';
 import { processStartOf, RunRegistry } from '../run/run-registry.js';
 import { loadScenario } from '../scenario/load-scenario.js';
-import type { EditSpec } from '../scenario/scenario-types.js';
-import { formatMs } from '../report/format.js';
+import { projectScenario } from '../scenario/project-scenario.js';
+import type { EditSpec, Scenario } from '../scenario/scenario-types.js';
+import { formatBytes, formatMs } from '../report/format.js';
+import { applyEdit } from '../workspace/edits.js';
 
 const BUNDLED_SCENARIO = fileURLToPath(new URL('../../scenarios/default.yaml', import.meta.url));
+const FLASK_EXAMPLE = fileURLToPath(new URL('../../docker/examples/flask/', import.meta.url));
+/** The ignored folder of the `ignored-folder` case: 50 files of 10 MB, 500 MB. */
+const IGNORED_FILES = 50;
+const IGNORED_FILE_BYTES = 10_000_000;
 const LAYERBENCH = 'layerbench engine';
 const DOCKER_CLI = 'docker build';
 
@@ -40,16 +55,32 @@ interface Pair {
   cliMs: number;
 }
 
+/** What one case builds: a prepared variant for layerbench, and what `docker build` gets. */
+interface Subject {
+  title: string;
+  variant: PreparedVariant;
+  edit: EditSpec;
+  /** the context directory and Dockerfile `docker build` is given */
+  cliContext: string;
+  cliDockerfile: string;
+  /** writes the edit where `docker build` reads it (the workspace copy, or the project itself) */
+  applyForCli: (nonce: string, sequence: number) => void;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { pairs: { type: 'string', default: '9' }, builder: { type: 'string', default: 'both' }, variant: { type: 'string', default: 'optimized' } },
+    options: {
+      pairs: { type: 'string', default: '9' },
+      builder: { type: 'string', default: 'both' },
+      variant: { type: 'string', default: 'optimized' },
+      case: { type: 'string', default: 'both' },
+    },
   });
   const pairs = Number(values.pairs);
   if (!Number.isInteger(pairs) || pairs < 1) throw new Error('--pairs takes a whole number ≥ 1');
   const builders: BuilderKind[] = values.builder === 'both' ? ['classic', 'buildkit'] : [values.builder as BuilderKind];
-  const scenario = loadScenario(BUNDLED_SCENARIO, { variants: [values.variant] });
-  const edit = scenario.edits.find((e) => e.name === 'code');
-  if (edit === undefined) throw new Error('the bundled scenario has no code edit');
+  const cases = values.case === 'both' ? ['bundled', 'ignored-folder'] : [values.case];
+  if (cases.some((c) => c !== 'bundled' && c !== 'ignored-folder')) throw new Error('--case takes bundled, ignored-folder or both');
 
   const engine = new DockerodeEngine();
   await engine.ping();
@@ -57,6 +88,7 @@ async function main(): Promise<void> {
   const runId = newRunId();
   const registry = new RunRegistry();
   const stack = new DisposerStack();
+  const say = (line: string): void => void process.stderr.write(`${line}\n`);
   try {
     registry.register({ runId, pid: process.pid, processStart: processStartOf('self'), startedAt: new Date().toISOString(), daemonId: facts.id, endpoint: engine.endpoint, scratch: null, indexPort: DEFAULT_INDEX_PORT }, true);
     stack.defer('the run record', (failed) => (failed.length === 0 ? registry.unregister(runId) : undefined));
@@ -68,42 +100,97 @@ async function main(): Promise<void> {
     stack.defer('the images', async () => {
       for (const tag of tags) await engine.removeImage(tag);
     });
-    const bases = await resolveBases(engine, scenario.variants.flatMap((v) => Object.values(v.bases)), (line) => process.stderr.write(`${line}\n`));
     const index = await preparePackageIndex(DEFAULT_INDEX_PORT);
     stack.defer('the package index server', () => index.close());
-    const [variant] = await prepareVariants(engine, scenario, scratch, bases, index);
-    if (variant === undefined) throw new Error(`no variant ${values.variant}`);
 
-    process.stdout.write(`layerbench overhead: variant ${variant.spec.name}, a code edit per build, ${pairs} interleaved pairs; Engine ${facts.engineVersion}\n`);
-    for (const builder of builders) {
-      const cli = await dockerCliFor(builder, variant);
-      if (cli === undefined) {
-        process.stdout.write(`\n${builder}: skipped — no docker CLI here builds with BuildKit (it needs the buildx plugin, or a 20.10 client)\n`);
-        continue;
+    process.stdout.write(`layerbench overhead: a code edit per build, ${pairs} interleaved pairs; Engine ${facts.engineVersion}\n`);
+    for (const name of cases) {
+      const subject = name === 'bundled' ? await bundledSubject(engine, values.variant, join(scratch, 'bundled'), index, say) : await ignoredFolderSubject(engine, join(scratch, 'ignored-folder'), index, say);
+      process.stdout.write(`\n== ${subject.title}\n`);
+      for (const builder of builders) {
+        const cli = await dockerCliFor(builder, subject);
+        if (cli === undefined) {
+          process.stdout.write(`\n${builder}: skipped — no docker CLI here builds with BuildKit (it needs the buildx plugin, or a 20.10 client)\n`);
+          continue;
+        }
+        const measured = await measure(engine, subject, builder, cli, tags as [string, string], leftovers, pairs);
+        print(builder, cli, measured);
       }
-      const measured = await measure(engine, variant, edit, builder, cli, tags as [string, string], leftovers, pairs);
-      print(builder, cli, measured);
     }
   } finally {
     for (const { name, error } of await stack.disposeAll()) process.stderr.write(`could not remove ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
   }
 }
 
+/** The bundled app's variant; both sides build layerbench's workspace copy. */
+async function bundledSubject(engine: DockerEngine, variantName: string, scratch: string, index: PackageIndex, say: (line: string) => void): Promise<Subject> {
+  const scenario = loadScenario(BUNDLED_SCENARIO, { variants: [variantName] });
+  const edit = scenario.edits.find((e) => e.name === 'code');
+  if (edit === undefined) throw new Error('the bundled scenario has no code edit');
+  const bases = await resolveBases(engine, scenario.variants.flatMap((v) => Object.values(v.bases)), say);
+  const variant = await onlyVariant(engine, scenario, scratch, bases, index, say);
+  return {
+    title: `bundled app, variant ${variant.spec.name}: both sides build layerbench's copy`,
+    variant,
+    edit,
+    cliContext: variant.workspace.dir,
+    cliDockerfile: join(variant.workspace.dir, variant.workspace.dockerfileInContext),
+    applyForCli: (nonce, sequence) => void variant.workspace.apply(edit, nonce, sequence),
+  };
+}
+
+/**
+ * The Flask example with a 500 MB `data/` folder that its .dockerignore drops: `docker build`
+ * packs the project itself, layerbench its copy (the same Dockerfile as layerbench rewrote it).
+ */
+async function ignoredFolderSubject(engine: DockerEngine, scratch: string, index: PackageIndex, say: (line: string) => void): Promise<Subject> {
+  const project = join(scratch, 'project');
+  cpSync(FLASK_EXAMPLE, project, { recursive: true });
+  mkdirSync(join(project, 'data'));
+  for (let i = 0; i < IGNORED_FILES; i += 1) writeFileSync(join(project, 'data', `part-${i}.bin`), randomBytes(IGNORED_FILE_BYTES));
+  const standIn = BASE_CATALOG['python-3.11-slim']?.bootstrap.image ?? '';
+  const present = (await engine.inspectImage('python:3.11-slim')) !== undefined;
+  const scenario = projectScenario(
+    { context: project, dockerfiles: [`optimized=${join(project, 'optimized.Dockerfile')}`], edits: ['code=append-line:app.py'] },
+    present ? {} : { baseMap: { 'python:3.11-slim': standIn } },
+  );
+  const edit = scenario.edits[0];
+  if (edit === undefined) throw new Error('no edit');
+  const variant = await onlyVariant(engine, scenario, join(scratch, 'workspace'), [], index, say);
+  const original = readFileSync(join(project, 'app.py'));
+  return {
+    title: `Flask example with a ${formatBytes(IGNORED_FILES * IGNORED_FILE_BYTES)} data/ folder its .dockerignore drops: docker build packs the project, layerbench its copy`,
+    variant,
+    edit,
+    cliContext: project,
+    // the Dockerfile as layerbench builds it (mapped base, the index's ARGs), given with -f
+    cliDockerfile: join(variant.workspace.dir, variant.workspace.dockerfileInContext),
+    applyForCli: (nonce, sequence) => writeFileSync(join(project, 'app.py'), applyEdit(edit, { path: 'app.py', original }, nonce, sequence).content),
+  };
+}
+
+async function onlyVariant(engine: DockerEngine, scenario: Scenario, scratch: string, bases: Parameters<typeof prepareVariants>[3], index: PackageIndex, say: (line: string) => void): Promise<PreparedVariant> {
+  const [variant] = await prepareVariants(engine, scenario, scratch, bases, index, say);
+  if (variant === undefined) throw new Error('no variant');
+  return variant;
+}
+
 async function measure(
   engine: DockerEngine,
-  variant: PreparedVariant,
-  edit: EditSpec,
+  subject: Subject,
   builder: BuilderKind,
   cli: string,
   [engineTag, cliTag]: [string, string],
   leftovers: BuildLeftovers,
   pairs: number,
 ): Promise<Pair[]> {
+  const { variant, edit } = subject;
   let edits = 0;
   const previous = new Map<string, string>();
-  const applyEdit = (): void => {
+  const editForEngine = (): void => {
     variant.workspace.apply(edit, `overhead-${builder}-${(edits += 1)}`, edits);
   };
+  const editForCli = (): void => subject.applyForCli(`overhead-${builder}-${(edits += 1)}`, edits);
   /** Outside the timed region, as between a run's builds: the image the tag left goes. */
   const tidy = async (tag: string): Promise<void> => {
     const now = (await engine.inspectImage(tag))?.id;
@@ -132,25 +219,25 @@ async function measure(
     // what layerbench records as the sample's wall time
     return { overriddenDuration: trace.wallMs };
   };
-  const viaCli = (): Promise<void> => dockerBuild(cli, builder, variant, cliTag);
+  const viaCli = (): Promise<void> => dockerBuild(cli, builder, subject, cliTag);
 
   // The first build of each side fills the cache for that side's path; not measured.
-  applyEdit();
+  editForEngine();
   await viaEngine();
   await tidy(engineTag);
-  applyEdit();
+  editForCli();
   await viaCli();
   await tidy(cliTag);
 
   const results: Pair[] = [];
   for (let round = 0; round < pairs; round += 1) {
     const bench = new Bench({ name: `pair ${round + 1}`, iterations: 1, time: 0, warmup: false, retainSamples: true, throws: true });
-    const tasks: [string, () => Promise<unknown>, string][] = [
-      [LAYERBENCH, viaEngine, engineTag],
-      [DOCKER_CLI, viaCli, cliTag],
+    const tasks: [string, () => Promise<unknown>, () => void, string][] = [
+      [LAYERBENCH, viaEngine, editForEngine, engineTag],
+      [DOCKER_CLI, viaCli, editForCli, cliTag],
     ];
     if (round % 2 === 1) tasks.reverse();
-    for (const [name, fn, tag] of tasks) bench.add(name, fn, { async: true, beforeEach: applyEdit, afterEach: () => tidy(tag) });
+    for (const [name, fn, edit, tag] of tasks) bench.add(name, fn, { async: true, beforeEach: edit, afterEach: () => tidy(tag) });
     await bench.run();
     const sample = (name: string): number => {
       const task = bench.getTask(name);
@@ -163,11 +250,11 @@ async function measure(
   return results;
 }
 
-/** `docker build` as a user runs it, on the workspace layerbench builds from, with the same build args. */
-function dockerBuild(cli: string, builder: BuilderKind, variant: PreparedVariant, tag: string): Promise<void> {
-  const args = ['build', '-f', join(variant.workspace.dir, variant.workspace.dockerfileInContext), '--network', 'host', '-t', tag];
-  for (const [key, value] of Object.entries(variant.buildArgs)) args.push('--build-arg', `${key}=${value}`);
-  args.push(variant.workspace.dir);
+/** `docker build` as a user runs it, with the same Dockerfile and build args. */
+function dockerBuild(cli: string, builder: BuilderKind, subject: Subject, tag: string): Promise<void> {
+  const args = ['build', '-f', subject.cliDockerfile, '--network', 'host', '-t', tag];
+  for (const [key, value] of Object.entries(subject.variant.buildArgs)) args.push('--build-arg', `${key}=${value}`);
+  args.push(subject.cliContext);
   return new Promise((resolve, reject) => {
     const child = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DOCKER_BUILDKIT: builder === 'buildkit' ? '1' : '0' } });
     let stderr = '';
@@ -182,13 +269,13 @@ function dockerBuild(cli: string, builder: BuilderKind, variant: PreparedVariant
  * for BuildKit, one with buildx or a 20.10 client (which has BuildKit built in). Asked by
  * building (asynchronously: the package index is served from this very process).
  */
-async function dockerCliFor(builder: BuilderKind, variant: PreparedVariant): Promise<string | undefined> {
+async function dockerCliFor(builder: BuilderKind, subject: Subject): Promise<string | undefined> {
   const candidates = ['docker', '/usr/bin/docker'];
   if (builder === 'classic') return candidates.find((cli) => spawnSync(cli, ['version'], { stdio: 'ignore' }).status === 0);
   const probeTag = runImageTag('overhead-probe', newRunId());
   for (const cli of candidates) {
     try {
-      await dockerBuild(cli, builder, variant, probeTag);
+      await dockerBuild(cli, builder, subject, probeTag);
       return cli;
     } catch (err) {
       process.stderr.write(`${cli} cannot build with BuildKit here: ${err instanceof Error ? err.message : String(err)}\n`);

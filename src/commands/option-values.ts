@@ -43,3 +43,20 @@ export function probabilityOption(option: string): (value: unknown) => number {
     return number;
   };
 }
+
+/**
+ * Repeatable `KEY=VALUE` pairs (`--build-arg`, `--base-map`) as a record; the value may hold
+ * `=` itself, the key may not be empty.
+ */
+export function keyValueOption(option: string, example: string): (value: unknown) => Record<string, string> | undefined {
+  return (value) => {
+    if (value === undefined) return undefined;
+    const pairs: Record<string, string> = {};
+    for (const item of (Array.isArray(value) ? value : [value]).map(String)) {
+      const at = item.indexOf('=');
+      if (at <= 0) throw new UsageError(`${option} takes KEY=VALUE, e.g. ${option} ${example}; it was given "${item}".`);
+      pairs[item.slice(0, at).trim()] = item.slice(at + 1).trim();
+    }
+    return pairs;
+  };
+}

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { displayPath } from '../display-path.js';
 import type { DockerEngine } from '../engine/docker-engine.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
 import { comparisonTable, headlineLine } from '../report/comparison-table.js';
 import { writeReports, type ReportOptions } from '../report/write-reports.js';
 import { buildComparison } from '../result/comparison.js';
@@ -10,15 +10,27 @@ import { readResult, resultFileOf } from '../result/read-result.js';
 import type { SuiteResult } from '../result/types.js';
 import { prepareRun } from '../run/prepare-run.js';
 import { runScenario } from '../run/run-scenario.js';
+import { projectScenario } from '../scenario/project-scenario.js';
 import type { ScenarioOverrides } from '../scenario/scenario-overrides.js';
+import type { Scenario } from '../scenario/scenario-types.js';
 import type { CliIo } from './cli-io.js';
 import { withInterrupt } from './interrupt.js';
 import { createProgress } from './progress.js';
 import { showRunEvent } from './run-progress.js';
 import { stepSummaryOf } from './step-summary.js';
 
+/** What to run: a scenario file (the bundled one unless named), or a project given by options. */
+export interface RunTarget {
+  scenario: string | undefined;
+  context: string | undefined;
+  dockerfiles: readonly string[] | undefined;
+  edits: readonly string[] | undefined;
+  /** the scenario run when none is named */
+  bundled: string;
+}
+
 export interface RunCommandOptions extends Pick<ReportOptions, 'exportHyperfine' | 'exportGithubBenchmark'> {
-  scenario: string;
+  what: RunTarget;
   overrides: ScenarioOverrides;
   out: string | undefined;
   keepImages: boolean;
@@ -31,7 +43,7 @@ export async function runCommand(engine: () => DockerEngine, options: RunCommand
   // Every check before anything is made: a bad input costs nothing and leaves nothing.
   // The engine first: a malformed DOCKER_HOST is bad input too, checked before the environment.
   const docker = engine();
-  const prepared = await prepareRun(options.scenario, {
+  const prepared = await prepareRun(scenarioOf(options.what, options.overrides), {
     overrides: options.overrides,
     outDir: options.out,
     indexPort: options.indexPort,
@@ -62,6 +74,17 @@ export async function runCommand(engine: () => DockerEngine, options: RunCommand
     return ExitCode.failure;
   }
   return ExitCode.ok;
+}
+
+function scenarioOf(what: RunTarget, overrides: ScenarioOverrides): string | Scenario {
+  if (what.context === undefined) {
+    if (what.dockerfiles !== undefined || what.edits !== undefined) {
+      throw new UsageError(`${what.dockerfiles !== undefined ? '--dockerfile' : '--edit'} describes your own project: give its build context with --context too (a scenario file lists its own).`);
+    }
+    return what.scenario ?? what.bundled;
+  }
+  if (what.scenario !== undefined) throw new UsageError('--scenario and --context are two ways to say what to run: give one (a scenario file names its own context).');
+  return projectScenario({ context: what.context, dockerfiles: what.dockerfiles ?? [], edits: what.edits ?? [] }, overrides);
 }
 
 function reportPartial(outDir: string, options: ReportOptions, note: (line: string) => void): void {

@@ -8,8 +8,8 @@ import { DockerfileParser } from 'dockerfile-ast';
 export interface DockerfileInstruction {
   /** 1-based position in the file: what the classic builder prints as `Step N/M` */
   position: number;
-  /** 1-based line the instruction starts on */
-  line: number;
+  /** 1-based line the instruction starts on, in the user's file; null for an instruction layerbench added */
+  line: number | null;
   /** upper-case keyword: FROM, RUN, COPY … */
   keyword: string;
   /** the instruction on one line, continuations joined */
@@ -33,18 +33,23 @@ export interface DockerfileModel {
   stages: DockerfileStage[];
 }
 
-export function parseDockerfile(text: string): DockerfileModel {
+/**
+ * @param originalLine for a Dockerfile layerbench rewrote: maps its lines back to the user's
+ *   (null for a line layerbench added), so that steps name the lines the user wrote
+ */
+export function parseDockerfile(text: string, originalLine: (line: number) => number | null = (line) => line): DockerfileModel {
   const parsed = DockerfileParser.parse(text);
   const instructions: DockerfileInstruction[] = [];
   const stages: DockerfileStage[] = [];
   let stage: string | null = null;
   for (const instruction of parsed.getInstructions()) {
     const keyword = instruction.getKeyword().toUpperCase();
-    const line = instruction.getRange().start.line + 1;
+    const startLine = instruction.getRange().start.line + 1;
+    const line = originalLine(startLine);
     if (keyword === 'FROM') {
-      const from = parsed.getFROMs().find((f) => f.getRange().start.line + 1 === line);
+      const from = parsed.getFROMs().find((f) => f.getRange().start.line + 1 === startLine);
       const name = from?.getBuildStage() ?? null;
-      stages.push({ index: stages.length, name, from: from?.getImage() ?? '', line });
+      stages.push({ index: stages.length, name, from: from?.getImage() ?? '', line: line ?? startLine });
       stage = name ?? String(stages.length - 1);
     }
     instructions.push({ position: instructions.length + 1, line, keyword, text: instruction.toString(), stage });

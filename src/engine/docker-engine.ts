@@ -34,6 +34,8 @@ export interface BuildRequest {
   dockerfileModel: DockerfileModel | undefined;
   builder: BuilderKind;
   buildArgs: Record<string, string>;
+  /** the stage to build (`--target`); unset: the last */
+  target?: string | null | undefined;
   /**
    * The run-specific tag the image gets: how a run finds what it built. (No build labels:
    * the classic builder turns each into one more committed step, which would be timed.)

@@ -43,3 +43,22 @@ function hostProblem(value: string): string | undefined {
   if (url.port !== '' && !/^\d+$/.test(url.port)) return 'the port is not a number';
   return undefined;
 }
+
+/**
+ * Why a daemon endpoint is on another machine, or undefined when it is this one's: a socket,
+ * or TCP to a loopback address. An `ssh://` daemon is another machine's, whatever its host.
+ */
+export function remoteDaemonReason(endpoint: string): string | undefined {
+  const scheme = /^([a-z]+):\/\//.exec(endpoint)?.[1];
+  if (scheme === undefined || scheme === 'unix' || scheme === 'npipe') return undefined;
+  if (scheme === 'ssh') return 'a daemon reached over SSH, on another machine';
+  let host: string;
+  try {
+    host = new URL(endpoint).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  } catch {
+    return undefined;
+  }
+  // 0.0.0.0 as a destination is this machine too
+  const loopback = host === 'localhost' || /^127(\.\d+){1,3}$/.test(host) || host === '::1' || host === '0.0.0.0';
+  return loopback ? undefined : `a daemon at ${host}, not on this machine's loopback`;
+}

@@ -108,7 +108,9 @@ export class DockerodeEngine implements DockerEngine {
   private throwIfFailed(request: BuildRequest, decoded: DecodedBuild): void {
     if (decoded.failure === undefined) return;
     if (looksLikeDiskFull(decoded.failure.message)) throw this.diskFull(decoded.failure.message);
-    throw new BuildFailedError(request.variant, decoded.failure.step, decoded.failure.message, decoded.logTail);
+    const { step } = decoded.failure;
+    const failed = step === undefined ? undefined : decoded.steps.findLast((s) => !s.cached && s.instruction !== '' && step.includes(s.instruction));
+    throw new BuildFailedError(request.variant, step, decoded.failure.message, decoded.logTail, failed?.line ?? null);
   }
 
   /** The stream broke without the builder saying why: the daemon went away, or refused the request. */
@@ -155,6 +157,7 @@ export class DockerodeEngine implements DockerEngine {
       pull: false,
       version: request.builder === 'buildkit' ? '2' : '1',
       ...(request.hostNetwork ? { networkmode: 'host' } : {}),
+      ...(request.target === null || request.target === undefined ? {} : { target: request.target }),
     };
     return new Promise((resolve, reject) => {
       this.docker.modem.dial(

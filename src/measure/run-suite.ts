@@ -12,7 +12,7 @@ import { keptImageTag, runImageTag, runLabels, VARIANT_LABEL } from '../engine/l
 import type { DockerfileModel } from '../dockerfile/dockerfile-model.js';
 import { DaemonUnavailableError, InterruptedError } from '../errors.js';
 import type { BuildSample, HealthRecord } from '../result/types.js';
-import type { Scenario, VariantSpec } from '../scenario/scenario-types.js';
+import type { HealthSpec, Scenario, VariantSpec } from '../scenario/scenario-types.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { BuildLeftovers } from './build-leftovers.js';
 import { probeHealth } from './health-probe.js';
@@ -38,8 +38,6 @@ export interface SuiteInputs {
   machine: string;
   variants: ReadonlyMap<string, PreparedVariant>;
   leftovers: BuildLeftovers;
-  /** probe each recorded image's health (the scenario's health section) */
-  checkHealth: boolean;
   keepImages: boolean;
   onSample: (sample: BuildSample) => void;
   onEvent: (event: SuiteEvent) => void;
@@ -78,6 +76,7 @@ export async function runSuite(inputs: SuiteInputs): Promise<void> {
           dockerfileModel: variant.dockerfile,
           builder: scenario.builder,
           buildArgs: variant.buildArgs,
+          target: variant.spec.target,
           tag: runImageTag(variant.spec.name, runId),
           noCache: planned.phase === 'cold',
           variant: variant.spec.name,
@@ -97,7 +96,7 @@ export async function runSuite(inputs: SuiteInputs): Promise<void> {
     await naming(describeActivity(label, 'inspection of the image'), async () => {
       const sizes = await engine.layerSizes(trace.imageId);
       if (isRecorded(planned.phase)) {
-        const health = inputs.checkHealth ? await checkHealth(inputs, trace.imageId, label) : null;
+        const health = inputs.scenario.health === null ? null : await checkHealth(inputs, inputs.scenario.health, trace.imageId, label);
         if (signal.aborted) throw new InterruptedError();
         const sample = toSample({
           planned: { ...planned, phase: planned.phase },
@@ -121,9 +120,9 @@ export async function runSuite(inputs: SuiteInputs): Promise<void> {
   }
 }
 
-async function checkHealth(inputs: SuiteInputs, image: string, label: BuildLabel): Promise<HealthRecord> {
+async function checkHealth(inputs: SuiteInputs, health: HealthSpec, image: string, label: BuildLabel): Promise<HealthRecord> {
   inputs.onEvent({ type: 'health-check', build: label });
-  return probeHealth(inputs.engine, image, inputs.scenario.health, runLabels(inputs.runId, { [VARIANT_LABEL]: label.variant }), inputs.now, inputs.signal);
+  return probeHealth(inputs.engine, image, health, runLabels(inputs.runId, { [VARIANT_LABEL]: label.variant }), inputs.now, inputs.signal);
 }
 
 /**

@@ -31,6 +31,7 @@ import type { BaseRecord, HealthRecord, MachineFacts, PullCase, PullSample, Pull
 import { DisposerStack } from '../run/disposer-stack.js';
 import { checkOutputDirectory } from '../run/output-directory.js';
 import { checkIndexPortOfRun } from '../run/prepare-run.js';
+import { refuseRemoteDaemon } from '../run/refuse-remote-daemon.js';
 import { newRunId } from '../run/run-id.js';
 import { processStartOf, RunRegistry } from '../run/run-registry.js';
 import { bitsPerSecond, loadPullScenario, type PullOverrides, type PullScenario } from '../scenario/pull-scenario.js';
@@ -97,6 +98,7 @@ export async function runPullExperiment(file: string, options: PullOptions = {})
   const registry = options.registry ?? new RunRegistry();
   const now = (): number => performance.now();
 
+  refuseRemoteDaemon(engine);
   await engine.ping();
   const facts = await engine.facts();
   const startedAt = new Date();

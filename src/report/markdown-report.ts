@@ -49,11 +49,17 @@ function runFacts(result: SuiteResult): string[] {
     '',
     `- layerbench ${result.tool.version} · run \`${result.runId}\` · ${result.startedAt} → ${result.finishedAt}${result.complete ? '' : ' (partial)'}`,
     ...(result.machines.length === 1 ? [`- machine: ${machineLine(result.machine)}`] : result.machines.map((m) => `- machine \`${m.id.slice(0, 12)}\`: ${machineLine(m)}`)),
-    `- scenario: \`${result.scenario.file}\` · ${result.scenario.builder} builder · ${result.scenario.reps} reps${result.scenario.warmup > 0 ? `, ${result.scenario.warmup} warm-up` : ''}${result.scenario.cold ? ', cold build measured' : ''}`,
+    `- scenario: ${scenarioSource(result.scenario)} · ${result.scenario.builder} builder · ${result.scenario.reps} reps${result.scenario.warmup > 0 ? `, ${result.scenario.warmup} warm-up` : ''}${result.scenario.cold ? ', cold build measured' : ''}`,
     ...result.bases.map((b) => `- base ${b.name}: \`${b.image}\` (${b.source}${b.id === null ? '' : `, ${b.id.slice(0, 19)}`})`),
+    ...result.scenario.variants.flatMap((v) => (v.dockerfileChanges ?? []).map((change) => `- ${v.name}: layerbench's copy of the Dockerfile, ${change}`)),
     `- package index: ${result.packageIndex.mode === 'local' ? 'served from local files on 127.0.0.1 (downloads cost next to nothing)' : result.packageIndex.mode === 'pypi' ? 'PyPI' : 'none'}`,
     '',
   ];
+}
+
+function scenarioSource(scenario: SuiteResult['scenario']): string {
+  if (scenario.file !== null) return `\`${scenario.file}\``;
+  return `command-line options${scenario.context === undefined ? '' : ` on \`${scenario.context}\``}`;
 }
 
 function provenance(result: SuiteResult): string[] {
@@ -63,7 +69,7 @@ function provenance(result: SuiteResult): string[] {
     '',
     '| what | file | sha256 |',
     '|---|---|---|',
-    `| scenario | \`${result.scenario.file}\` | ${short(result.scenario.sha256)} |`,
+    ...(result.scenario.file === null ? [] : [`| scenario | \`${result.scenario.file}\` | ${short(result.scenario.sha256)} |`]),
     ...result.scenario.variants.flatMap((v) => [
       `| ${v.name}: Dockerfile | \`${v.dockerfile}\` | ${short(v.dockerfileSha256)} |`,
       `| ${v.name}: context as sent | ${v.ignoreFile === null ? 'no .dockerignore' : `after \`${v.ignoreFile}\``} | ${short(v.contextSha256)} |`,

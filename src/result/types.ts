@@ -230,13 +230,22 @@ export interface VariantRecord {
   contextSha256: string | null;
   /** per-file sha256 of that context, for naming what changed between two results; null when too large to keep */
   contextFiles: Record<string, string> | null;
+  /** the stage built (`--target`); null or absent: the last */
+  target?: string | null;
+  /**
+   * What layerbench changed in its copy of the Dockerfile: mapped bases, the package index's
+   * build args declared after a FROM. The user's file is never written.
+   */
+  dockerfileChanges?: string[];
 }
 
 export interface ScenarioRecord {
   name: string;
-  /** relative to the working directory of the run where possible */
-  file: string;
+  /** relative to the working directory of the run where possible; null for a scenario made from options */
+  file: string | null;
   sha256: string | null;
+  /** the build context, relative to the working directory where possible (absent in older results) */
+  context?: string;
   builder: Builder;
   reps: number;
   warmup: number;

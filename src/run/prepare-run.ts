@@ -1,17 +1,24 @@
 /**
  * Everything a run can check before its first build, in one step that the CLI and the
- * library share: the scenario and the overrides, every edit on every variant, the output
- * directory, the package-index port. It writes nothing and makes no Docker object; each
+ * library share: the scenario and the overrides, every Dockerfile's syntax and target, every
+ * edit on every variant (picked from the context when none is given), the output directory,
+ * the package-index port. It writes nothing and makes no Docker object; each
  * problem is a typed error naming the file or option, the field and what was expected.
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { RunInProgressError } from '../errors.js';
+import { displayPath } from '../display-path.js';
+import { parseDockerfile } from '../dockerfile/dockerfile-model.js';
+import { dockerfileProblem } from '../dockerfile/validate-dockerfile.js';
+import { DockerfileError, RunInProgressError } from '../errors.js';
 import { portIsFree } from '../package-index/index-server.js';
 import { chooseIndex, checkIndexPort, DEFAULT_INDEX_PORT, type IndexChoice } from '../package-index/package-index.js';
 import { loadScenario } from '../scenario/load-scenario.js';
+import { inputError, sourceOf } from '../scenario/input-error.js';
 import type { ScenarioOverrides } from '../scenario/scenario-overrides.js';
 import type { Scenario } from '../scenario/scenario-types.js';
 import { checkEdits } from '../workspace/check-edits.js';
+import { pickDefaultEdits } from '../workspace/default-edits.js';
 import { checkOutputDirectory } from './output-directory.js';
 import { newRunId } from './run-id.js';
 import { RunRegistry } from './run-registry.js';
@@ -39,6 +46,8 @@ export interface RunOptions {
 export interface PreparedRun {
   readonly kind: 'prepared-run';
   scenario: Scenario;
+  /** what preparing decided for the user (edits picked for them), said when the run starts */
+  notes: string[];
   runId: string;
   outDir: string;
   /** the port to serve the index on; 0: any free one (a concurrent run) */
@@ -49,7 +58,15 @@ export interface PreparedRun {
 }
 
 export async function prepareRun(scenario: string | Scenario, options: RunOptions = {}): Promise<PreparedRun> {
-  const loaded = typeof scenario === 'string' ? loadScenario(scenario, options.overrides) : scenario;
+  const given = typeof scenario === 'string' ? loadScenario(scenario, options.overrides) : scenario;
+  checkDockerfiles(given);
+  const notes: string[] = [];
+  let loaded = given;
+  if (given.edits.length === 0) {
+    const picked = pickDefaultEdits(given.context, given.variants);
+    loaded = { ...given, edits: picked.edits, declared: { ...given.declared, edits: picked.edits.map((e) => e.name) } };
+    notes.push(`no edits given; picked: ${picked.notes.join('; ')}`);
+  }
   checkEdits(loaded);
   const runId = newRunId();
   const outDir = options.outDir === undefined ? resolve('results', runId) : checkOutputDirectory(options.outDir);
@@ -60,6 +77,7 @@ export async function prepareRun(scenario: string | Scenario, options: RunOption
   return {
     kind: 'prepared-run',
     scenario: loaded,
+    notes,
     runId,
     outDir,
     indexPort: concurrent ? 0 : requestedPort,
@@ -67,6 +85,33 @@ export async function prepareRun(scenario: string | Scenario, options: RunOption
     keepImages: options.keepImages ?? false,
     concurrent,
   };
+}
+
+/** Each Dockerfile parses as a builder would read it, and has the stage `--target` names. */
+function checkDockerfiles(scenario: Scenario): void {
+  scenario.variants.forEach((variant) => {
+    const text = readDockerfile(variant.dockerfile);
+    const problem = dockerfileProblem(text);
+    if (problem !== undefined) throw new DockerfileError(displayPath(variant.dockerfile), problem.line, problem.message);
+    if (variant.target !== null) {
+      const stages = parseDockerfile(text).stages.map((stage) => stage.name).filter((name): name is string => name !== null);
+      if (!stages.some((name) => name.toLowerCase() === variant.target?.toLowerCase())) {
+        throw inputError(
+          sourceOf(scenario),
+          `variants[${scenario.declared.variants.indexOf(variant.name)}].target`,
+          `names the stage "${variant.target}", which ${displayPath(variant.dockerfile)} does not have (${stages.length === 0 ? 'it names no stage' : `its stages: ${stages.join(', ')}`})`,
+        );
+      }
+    }
+  });
+}
+
+function readDockerfile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new DockerfileError(displayPath(path), null, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
 }
 
 /**

@@ -1,13 +1,17 @@
 /**
- * Each variant made ready to build: its workspace (a private copy of the context), its parsed
- * Dockerfile, its build args (the resolved bases, the package index), the layers of its base,
- * and what the result records of it (digests of the Dockerfile and of the context as sent).
+ * Each variant made ready to build: its workspace (a private copy of the context) with
+ * layerbench's copy of the Dockerfile (mapped bases, the index's build args declared), its
+ * parsed Dockerfile (lines named as the user wrote them), its build args, the layers of the
+ * images its FROMs name (present or pulled, else an error before any build), and what the
+ * result records of it (digests of the Dockerfile and of the context as sent, the changes).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { displayPath } from '../display-path.js';
+import { ensureFromImages } from '../bases/from-images.js';
 import { parseDockerfile } from '../dockerfile/dockerfile-model.js';
+import { fromLines, rewriteDockerfile } from '../dockerfile/rewrite.js';
 import type { DockerEngine } from '../engine/docker-engine.js';
 import type { PreparedVariant } from '../measure/run-suite.js';
 import type { PackageIndex } from '../package-index/package-index.js';
@@ -20,31 +24,60 @@ const MAX_CONTEXT_FILES_RECORDED = 5_000;
 
 export type PreparedVariantRecord = PreparedVariant & { record: VariantRecord };
 
-export async function prepareVariants(engine: DockerEngine, scenario: Scenario, scratch: string, bases: readonly BaseRecord[], index: PackageIndex): Promise<PreparedVariantRecord[]> {
-  const baseLayers = new Map<string, string[]>();
-  for (const base of bases) baseLayers.set(base.name, (await engine.inspectImage(base.image))?.diffIds ?? []);
-  return scenario.variants.map((spec) => {
+export async function prepareVariants(
+  engine: DockerEngine,
+  scenario: Scenario,
+  scratch: string,
+  bases: readonly BaseRecord[],
+  index: PackageIndex,
+  say: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<PreparedVariantRecord[]> {
+  const prepared = scenario.variants.map((spec) => {
     const workspace = Workspace.create(join(scratch, spec.name), scenario.context, spec.dockerfile);
     const dockerfileBytes = readFileSync(spec.dockerfile);
+    const buildArgs = {
+      ...spec.buildArgs,
+      ...Object.fromEntries(Object.entries(spec.bases).map(([arg, name]) => [arg, bases.find((b) => b.name === name)?.image ?? name])),
+      ...index.buildArgs,
+    };
+    // layerbench's copy of the Dockerfile: mapped bases, the index's ARGs where pip runs without them
+    const rewritten = rewriteDockerfile(dockerfileBytes.toString('utf8'), {
+      baseMap: scenario.baseMap,
+      buildArgs,
+      indexArgs: index.mode === 'local' ? Object.keys(index.buildArgs) : [],
+    });
+    if (rewritten.text !== dockerfileBytes.toString('utf8')) workspace.writeDockerfile(rewritten.text);
+    const finalArgs = { ...buildArgs, ...rewritten.buildArgs };
+    const shown = displayPath(spec.dockerfile);
+    const froms = fromLines(rewritten.text, finalArgs).flatMap((from) => {
+      const line = rewritten.originalLine(from.line);
+      const written = fromLines(dockerfileBytes.toString('utf8'), buildArgs).find((f) => f.line === line)?.image ?? from.image;
+      return from.image === undefined ? [] : [{ image: from.image, written: written ?? from.image, where: `${shown}, line ${line ?? from.line}` }];
+    });
     const files = workspace.manifest.size <= MAX_CONTEXT_FILES_RECORDED ? workspace.manifest.fileDigests() : null;
     return {
-      spec,
-      workspace,
-      dockerfile: parseDockerfile(dockerfileBytes.toString('utf8')),
-      buildArgs: {
-        ...spec.buildArgs,
-        ...Object.fromEntries(Object.entries(spec.bases).map(([arg, name]) => [arg, bases.find((b) => b.name === name)?.image ?? name])),
-        ...index.buildArgs,
-      },
-      baseLayers: new Set(Object.values(spec.bases).flatMap((name) => baseLayers.get(name) ?? [])),
-      record: {
-        name: spec.name,
-        dockerfile: displayPath(spec.dockerfile),
-        dockerfileSha256: createHash('sha256').update(dockerfileBytes).digest('hex'),
-        ignoreFile: workspace.rules.source === undefined ? null : displayPath(workspace.rules.source),
-        contextSha256: workspace.contextSha256(),
-        contextFiles: files,
+      froms,
+      variant: {
+        spec,
+        workspace,
+        dockerfile: parseDockerfile(rewritten.text, rewritten.originalLine),
+        buildArgs: finalArgs,
+        baseLayers: new Set<string>(),
+        record: {
+          name: spec.name,
+          dockerfile: shown,
+          dockerfileSha256: createHash('sha256').update(dockerfileBytes).digest('hex'),
+          ignoreFile: workspace.rules.source === undefined ? null : displayPath(workspace.rules.source),
+          contextSha256: workspace.contextSha256(),
+          contextFiles: files,
+          target: spec.target,
+          dockerfileChanges: rewritten.notes,
+        },
       },
     };
   });
+  for (const { variant } of prepared) for (const change of variant.record.dockerfileChanges ?? []) say(`${variant.spec.name}: ${change}`);
+  const layers = await ensureFromImages(engine, prepared.flatMap((p) => p.froms), say, signal);
+  return prepared.map(({ froms, variant }) => ({ ...variant, baseLayers: new Set(froms.flatMap((from) => layers.get(from.image) ?? [])) }));
 }

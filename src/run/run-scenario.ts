@@ -30,6 +30,7 @@ import type { Scenario } from '../scenario/scenario-types.js';
 import { DisposerStack } from './disposer-stack.js';
 import { prepareVariants, type PreparedVariantRecord } from './prepare-variants.js';
 import { isPreparedRun, prepareRun, type PreparedRun, type RunOptions } from './prepare-run.js';
+import { refuseRemoteDaemon } from './refuse-remote-daemon.js';
 import { processStartOf, RunRegistry } from './run-registry.js';
 
 export type RunEvent =
@@ -65,6 +66,7 @@ export async function runScenario(scenario: Scenario | PreparedRun | string, opt
   const registry = options.registry ?? new RunRegistry();
   const { runId } = prepared;
 
+  refuseRemoteDaemon(engine);
   await engine.ping();
   const facts = await engine.facts();
   const startedAt = wallClock();
@@ -105,7 +107,6 @@ export async function runScenario(scenario: Scenario | PreparedRun | string, opt
     );
     // Kept while something of the run could not be removed: `clean` finds it there (with its journal).
     stack.defer('the run record', (failedSoFar) => (failedSoFar.length === 0 ? registry.unregister(runId) : undefined));
-    writer = ResultWriter.open(prepared.outDir);
     const scratch = makeScratch(runId);
     stack.defer('the scratch directory', () => rmSync(scratch, { recursive: true, force: true }));
     const leftovers = new BuildLeftovers(engine, (id) => registry.journal(runId, id));
@@ -126,6 +127,7 @@ export async function runScenario(scenario: Scenario | PreparedRun | string, opt
       builder: spec.builder,
       outDir: prepared.outDir,
     });
+    for (const text of prepared.notes) emit({ type: 'note', text });
     state.bases = await resolveBases(engine, spec.variants.flatMap((v) => Object.values(v.bases)), (text) => emit({ type: 'note', text }), signal);
     for (const base of state.bases) emit({ type: 'note', text: `base ${base.name}: ${base.image} (${base.source})` });
     const index = await preparePackageIndex(prepared.indexPort, prepared.index);
@@ -133,8 +135,10 @@ export async function runScenario(scenario: Scenario | PreparedRun | string, opt
     state.packageIndex = { mode: index.mode, urls: index.urls };
     emit({ type: 'note', text: describeIndex(index) });
 
-    const variants = await prepareVariants(engine, spec, scratch, state.bases, index);
+    const variants = await prepareVariants(engine, spec, scratch, state.bases, index, (text) => emit({ type: 'note', text }), signal);
     state.variants = variants;
+    // Opened once every input is known good (a base that cannot be had leaves no output directory).
+    writer = ResultWriter.open(prepared.outDir);
     writer.writeResult(assemble());
     await runSuite({
       engine,
@@ -143,7 +147,6 @@ export async function runScenario(scenario: Scenario | PreparedRun | string, opt
       machine: facts.id,
       variants: new Map(variants.map((v) => [v.spec.name, v])),
       leftovers,
-      checkHealth: true,
       keepImages: prepared.keepImages,
       onSample: (sample) => {
         samples.push(sample);
@@ -193,8 +196,9 @@ function makeScratch(runId: string): string {
 function scenarioRecord(scenario: Scenario, variants: readonly PreparedVariantRecord[]): ScenarioRecord {
   return {
     name: scenario.name,
-    file: displayPath(scenario.file),
+    file: scenario.file === null ? null : displayPath(scenario.file),
     sha256: scenario.sha256,
+    context: displayPath(scenario.context),
     builder: scenario.builder,
     reps: scenario.reps,
     warmup: scenario.warmup,

@@ -20,6 +20,15 @@ export interface ScenarioOverrides {
   variants?: readonly string[] | undefined;
   /** keep only these edits (names from the scenario) */
   edits?: readonly string[] | undefined;
+  /** more base mappings (image → image), over the scenario's own */
+  baseMap?: Readonly<Record<string, string>> | undefined;
+  /** build args for every variant, over each variant's own */
+  buildArgs?: Readonly<Record<string, string>> | undefined;
+  /** the stage every variant builds */
+  target?: string | undefined;
+  /** probe the images on this port (and `healthPath`), even where the scenario has no health section */
+  port?: number | undefined;
+  healthPath?: string | undefined;
 }
 
 const SCALARS = ['reps', 'warmup', 'builder', 'cold', 'baseline'] as const;
@@ -37,7 +46,16 @@ const OPTION: Record<keyof ScenarioOverrides, string> = {
   baseline: '--baseline',
   variants: '--variants',
   edits: '--edits',
+  baseMap: '--base-map',
+  buildArgs: '--build-arg',
+  target: '--target',
+  port: '--port',
+  healthPath: '--health-path',
 };
+
+const healthProperties = scenarioSchema.properties.health.properties;
+const portValidator = ajv.compile(stripDefault(healthProperties.port));
+const pathValidator = ajv.compile(stripDefault(healthProperties.path));
 
 export function applyOverrides(raw: RawScenario, overrides: ScenarioOverrides, file: string): RawScenario {
   const next: RawScenario = { ...raw };
@@ -59,7 +77,26 @@ export function applyOverrides(raw: RawScenario, overrides: ScenarioOverrides, f
     // The file's baseline was filtered out by --variants: the first variant left takes its place.
     if (overrides.variants !== undefined && raw.variants.some((v) => v.name === next.baseline)) delete next.baseline;
   }
+  if (overrides.baseMap !== undefined) next.baseMap = { ...raw.baseMap, ...overrides.baseMap };
+  const { buildArgs, target } = overrides;
+  if (buildArgs !== undefined || target !== undefined) {
+    if (target !== undefined && target.trim() === '') throw new UsageError(`${OPTION.target} needs the name of a stage.`);
+    next.variants = next.variants.map((v) => ({ ...v, buildArgs: { ...v.buildArgs, ...buildArgs }, ...(target === undefined ? {} : { target }) }));
+  }
+  if (overrides.port !== undefined || overrides.healthPath !== undefined) next.health = healthOverride(raw.health, overrides.port, overrides.healthPath);
   return next;
+}
+
+function healthOverride(health: RawScenario['health'], port: number | undefined, path: string | undefined): NonNullable<RawScenario['health']> {
+  if (port !== undefined && !portValidator(port)) throw new UsageError(`${OPTION.port} must be a port number from 1 to 65535; it was given ${JSON.stringify(port)}.`);
+  if (path !== undefined && !pathValidator(path)) throw new UsageError(`${OPTION.healthPath} must be a URL path starting with /; it was given ${JSON.stringify(path)}.`);
+  return {
+    port: port ?? health?.port ?? healthProperties.port.default,
+    path: path ?? health?.path ?? healthProperties.path.default,
+    timeoutSeconds: health?.timeoutSeconds ?? healthProperties.timeoutSeconds.default,
+    // a predict request belongs to the app the scenario describes, not to another port or path
+    ...(health?.predict !== undefined && port === undefined ? { predict: health.predict } : {}),
+  };
 }
 
 function pick<T extends { name: string }>(items: T[], names: readonly string[] | undefined, what: 'variants' | 'edits', file: string): T[] {

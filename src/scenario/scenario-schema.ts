@@ -10,10 +10,23 @@
  */
 export const IMAGE_NAME_COMPONENT = '^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$';
 
+export const EDIT_KINDS = ['replace-line', 'replace', 'append-line', 'touch', 'add-requirement', 'replace-file', 'swap-asset'] as const;
+
+/** A pattern and what replaces it, which must carry `{nonce}` so that every application is a new change. */
+const MATCH_AND_REPLACEMENT = {
+  required: ['match', 'with'],
+  additionalProperties: false,
+  properties: {
+    name: true, kind: true, file: true,
+    match: { type: 'string', minLength: 1 },
+    with: { type: 'string', pattern: '\\{nonce\\}' },
+  },
+} as const;
+
 export const scenarioSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['name', 'context', 'variants', 'edits'],
+  required: ['name', 'context', 'variants'],
   properties: {
     name: { type: 'string', minLength: 1, description: 'a short name for reports' },
     description: { type: 'string' },
@@ -35,39 +48,48 @@ export const scenarioSchema = {
           dockerfile: { type: 'string', minLength: 1 },
           bases: { type: 'object', additionalProperties: { type: 'string', minLength: 1 }, default: {} },
           buildArgs: { type: 'object', additionalProperties: { type: 'string' }, default: {} },
+          target: { type: 'string', minLength: 1, description: 'the stage to build (default: the last)' },
         },
       },
     },
+    baseMap: {
+      type: 'object',
+      additionalProperties: { type: 'string', minLength: 1 },
+      default: {},
+      description: 'image → image to build on instead, in every FROM (for bases that cannot be pulled here)',
+    },
     edits: {
       type: 'array',
-      minItems: 1,
+      default: [],
+      description: 'none: layerbench picks a code edit and a dependency edit from what the Dockerfiles copy in, and says which',
       items: {
         type: 'object',
         required: ['name', 'kind', 'file'],
         properties: {
           name: { type: 'string', maxLength: 64, pattern: '^[a-z0-9][a-z0-9_.-]*$' },
-          kind: { enum: ['replace-line', 'append-line', 'add-requirement', 'swap-asset'] },
+          kind: { enum: EDIT_KINDS },
           file: { type: 'string', minLength: 1 },
         },
         allOf: [
-          {
-            if: { properties: { kind: { const: 'replace-line' } } },
-            then: {
-              required: ['match', 'with'],
-              additionalProperties: false,
-              properties: {
-                name: true, kind: true, file: true,
-                match: { type: 'string', minLength: 1 },
-                with: { type: 'string', pattern: '\\{nonce\\}' },
-              },
-            },
-          },
+          // replace-line: the whole first matching line; replace: the first match
+          { if: { properties: { kind: { enum: ['replace-line', 'replace'] } } }, then: MATCH_AND_REPLACEMENT },
           {
             if: { properties: { kind: { const: 'append-line' } } },
             then: {
-              required: ['line'],
               additionalProperties: false,
               properties: { name: true, kind: true, file: true, line: { type: 'string', pattern: '\\{nonce\\}' } },
+            },
+          },
+          {
+            if: { properties: { kind: { const: 'touch' } } },
+            then: { additionalProperties: false, properties: { name: true, kind: true, file: { description: 'a glob' } } },
+          },
+          {
+            if: { properties: { kind: { const: 'replace-file' } } },
+            then: {
+              required: ['from'],
+              additionalProperties: false,
+              properties: { name: true, kind: true, file: true, from: { type: 'string', minLength: 1, description: 'relative to the scenario file' } },
             },
           },
           {
@@ -77,7 +99,8 @@ export const scenarioSchema = {
               additionalProperties: false,
               properties: {
                 name: true, kind: true, file: true,
-                packages: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*([<>=!~]=?[^\\s#]+)?$' } },
+                // pip's `name==1.0`, npm's `@scope/name@1.0`, Go's `example.com/m@v1.0.0`
+                packages: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[@A-Za-z0-9][^\\s#]*$' } },
               },
             },
           },
@@ -95,7 +118,7 @@ export const scenarioSchema = {
     health: {
       type: 'object',
       additionalProperties: false,
-      default: {},
+      description: 'start each built image and probe it over HTTP; without this section images are not started',
       properties: {
         port: { type: 'integer', minimum: 1, maximum: 65535, default: 8000, description: 'the port the app listens on inside the container' },
         path: { type: 'string', pattern: '^/', default: '/health' },

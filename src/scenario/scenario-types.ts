@@ -11,10 +11,45 @@ export type EditSpec =
       /** the new line; `{nonce}` becomes a value unique to this run and repetition */
       with: string;
     }
-  | { name: string; kind: 'append-line'; file: string; line: string }
   | {
       name: string;
-      /** add one requirement (cycling through `packages`), tagged so the line is unique */
+      /** replace the first match of `match` (a regular expression; `$1` … in `with` refer to its groups) */
+      kind: 'replace';
+      file: string;
+      match: string;
+      with: string;
+    }
+  | {
+      name: string;
+      kind: 'append-line';
+      file: string;
+      /** the line to append (with `{nonce}`); unset: a comment in the file's own syntax */
+      line?: string | undefined;
+    }
+  | {
+      name: string;
+      /**
+       * `file` is a glob: the first file it matches (in path order) among those the build
+       * receives gets a comment appended. A new timestamp alone would not bust a build cache.
+       */
+      kind: 'touch';
+      file: string;
+    }
+  | {
+      name: string;
+      /** put the content of `from` in place of `file` (plus a unique trailer, so that each repetition is a change) */
+      kind: 'replace-file';
+      file: string;
+      /** absolute once loaded; in a scenario file, relative to it */
+      from: string;
+    }
+  | {
+      name: string;
+      /**
+       * add one dependency (cycling through `packages`), so that the line is unique: a
+       * requirements file, `package.json` (`name@version` into dependencies) or `go.mod`
+       * (`module@version`), by the file's name
+       */
       kind: 'add-requirement';
       file: string;
       packages: string[];
@@ -39,6 +74,8 @@ export interface VariantSpec {
   /** build args that name a base image: ARG name → logical base or image reference */
   bases: Record<string, string>;
   buildArgs: Record<string, string>;
+  /** the stage to build (`--target`); null: the last */
+  target: string | null;
 }
 
 export interface HealthSpec {
@@ -50,8 +87,8 @@ export interface HealthSpec {
 
 export interface Scenario {
   name: string;
-  /** absolute path of the scenario file */
-  file: string;
+  /** absolute path of the scenario file; null for a scenario made from command-line options */
+  file: string | null;
   /** sha256 of the scenario file's bytes (provenance); null for a scenario not read from a file */
   sha256: string | null;
   /** absolute path of the build context */
@@ -64,9 +101,15 @@ export interface Scenario {
   baseline: string;
   variants: VariantSpec[];
   edits: EditSpec[];
-  health: HealthSpec;
-  /** the names in the scenario file's order, before any filter: errors name `edits[i]` as the file counts */
-  declared: { variants: string[]; edits: string[] };
+  /** image reference → the image to build on instead, in every variant's FROM lines */
+  baseMap: Record<string, string>;
+  /** null: images are not started (health is `null`, "not checked", in every sample) */
+  health: HealthSpec | null;
+  /**
+   * The names in the scenario file's order, before any filter: errors name `edits[i]` as the
+   * file counts. For a scenario made from options, each item's option as typed.
+   */
+  declared: { variants: string[]; edits: string[]; options?: { variants: string[]; edits: string[] } };
 }
 
 /** A scenario file as the schema validated it (defaults filled), before paths are resolved. */
@@ -78,7 +121,8 @@ export interface RawScenario {
   warmup: number;
   cold: boolean;
   baseline?: string;
-  variants: { name: string; dockerfile: string; bases: Record<string, string>; buildArgs: Record<string, string> }[];
+  variants: { name: string; dockerfile: string; bases: Record<string, string>; buildArgs: Record<string, string>; target?: string }[];
   edits: EditSpec[];
-  health: { port: number; path: string; timeoutSeconds: number; predict?: { path: string; body: unknown } };
+  baseMap: Record<string, string>;
+  health?: { port: number; path: string; timeoutSeconds: number; predict?: { path: string; body: unknown } };
 }

@@ -61,6 +61,11 @@ export class ContextManifest {
     return hash.digest('hex');
   }
 
+  /** The regular files, in path order. */
+  files(): string[] {
+    return [...this.entries.values()].filter((entry) => entry.type === 'file').map((entry) => entry.path).sort();
+  }
+
   /** Path → sha256 of the regular files (and link targets). */
   fileDigests(): Record<string, string> {
     const files: Record<string, string> = {};

@@ -18,8 +18,9 @@ import type { EditSpec } from '../scenario/scenario-types.js';
 import { ContextManifest } from './context-manifest.js';
 import { applyEdit } from './edits.js';
 import { ignoreRulesFor, type IgnoreRules } from './ignore-rules.js';
+import { OUTSIDE_DOCKERFILE_NAME, touchTarget } from './sent-files.js';
 
-export const OUTSIDE_DOCKERFILE_NAME = '.layerbench-dockerfile';
+export { OUTSIDE_DOCKERFILE_NAME } from './sent-files.js';
 
 /** What one application of an edit wrote. */
 export interface AppliedEdit {
@@ -33,6 +34,7 @@ export interface AppliedEdit {
 
 export class Workspace {
   private readonly originals = new Map<string, Buffer>();
+  private readonly replacements = new Map<string, Buffer>();
 
   private constructor(
     readonly dir: string,
@@ -81,24 +83,59 @@ export class Workspace {
 
   /** Writes a new version of the edited file; every call starts from the original content. */
   apply(edit: EditSpec, nonce: string, sequence: number): AppliedEdit {
-    const target = join(this.dir, edit.file);
-    let original = this.originals.get(edit.file);
-    if (original === undefined) {
-      if (!existsSync(target)) {
-        throw new WorkspaceError(`The edit "${edit.name}" names ${edit.file}, which the build context does not send (is it ignored?).`, edit.file);
-      }
-      original = readFileSync(target);
-      this.originals.set(edit.file, original);
-    }
-    const application = applyEdit(edit, original, nonce, sequence);
+    const path = edit.kind === 'touch' ? this.touchTarget(edit) : edit.file;
+    const replacement = edit.kind === 'replace-file' ? this.replacementFor(edit.from) : undefined;
+    const application = applyEdit(edit, { path, original: this.original(edit, path) }, nonce, sequence, replacement);
+    this.write(path, application.content);
+    const sha256 = createHash('sha256').update(`${path}\n`).update(application.content).digest('hex');
+    return { summary: application.summary, paths: [path], sha256 };
+  }
+
+  /**
+   * Puts layerbench's version of the Dockerfile in the copy (mapped bases, the index's build
+   * args); the user's file is never written.
+   */
+  writeDockerfile(text: string): void {
+    this.write(this.dockerfileInContext, Buffer.from(text));
+  }
+
+  private write(path: string, content: Buffer): void {
+    const target = join(this.dir, path);
     writingInto(dirname(this.dir), () => {
       // A link in the copy may point anywhere (the user's tree too): replace it, never write through it.
-      if (lstatSync(target).isSymbolicLink()) unlinkSync(target);
-      writeFileSync(target, application.content);
+      if (existsSync(target) && lstatSync(target).isSymbolicLink()) unlinkSync(target);
+      writeFileSync(target, content);
     });
-    this.manifest.refresh(edit.file);
-    const sha256 = createHash('sha256').update(`${edit.file}\n`).update(application.content).digest('hex');
-    return { summary: application.summary, paths: [edit.file], sha256 };
+    this.manifest.refresh(path);
+  }
+
+  private original(edit: EditSpec, path: string): Buffer {
+    let original = this.originals.get(path);
+    if (original === undefined) {
+      const target = join(this.dir, path);
+      if (!existsSync(target)) {
+        throw new WorkspaceError(`The edit "${edit.name}" names ${path}, which the build context does not send (is it ignored?).`, path);
+      }
+      original = readFileSync(target);
+      this.originals.set(path, original);
+    }
+    return original;
+  }
+
+  private touchTarget(edit: EditSpec & { kind: 'touch' }): string {
+    const path = touchTarget(edit.file, this.manifest.files());
+    if (path === undefined) throw new WorkspaceError(`The edit "${edit.name}" touches ${edit.file}, which matches no file the build receives.`, edit.file);
+    return path;
+  }
+
+  /** The replacement's content, read once from the user's tree (only read). */
+  private replacementFor(from: string): Buffer {
+    let content = this.replacements.get(from);
+    if (content === undefined) {
+      content = readFileSync(from);
+      this.replacements.set(from, content);
+    }
+    return content;
   }
 
   /** sha256 of the context as it will be sent now. */

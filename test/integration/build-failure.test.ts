@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BASE_CATALOG } from '../../src/bases/base-catalog.js';
 import { DockerodeEngine } from '../../src/engine/dockerode-engine.js';
 import { BuildLeftovers } from '../../src/measure/build-leftovers.js';
 import { BuildFailedError } from '../../src/errors.js';
@@ -37,7 +38,7 @@ describe('a build that fails', () => {
     const leftovers = new BuildLeftovers(engine);
     leftovers.buildStarted(new Date());
     const workspace = Workspace.create(join(scratch, 'ws'), context, join(scratch, 'broken.Dockerfile'));
-    const base = (await engine.inspectImage('python:3.11-slim-bookworm')) ? 'python:3.11-slim-bookworm' : 'layerbench/bookworm-python3:1';
+    const base = (await engine.inspectImage('python:3.11-slim-bookworm')) ? 'python:3.11-slim-bookworm' : (BASE_CATALOG['python-3.11-slim']?.bootstrap.image ?? '');
     const failure = await engine
       .build({
         context: workspace.pack(),

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ReportedImage } from '../../src/engine/build-trace.js';
+import { BASE_CATALOG } from '../../src/bases/base-catalog.js';
 import { DockerodeEngine } from '../../src/engine/dockerode-engine.js';
 import { BuildLeftovers } from '../../src/measure/build-leftovers.js';
 import { Workspace } from '../../src/workspace/workspace.js';
@@ -54,7 +55,7 @@ async function build(dir: string, tag: string, leftovers: BuildLeftovers, noCach
 describe('BuildLeftovers', () => {
   it("removes the images this run's builds committed, keeps a base tagged meanwhile, and never one another build committed", async () => {
     const danglingBefore = danglingImages();
-    const base = (await engine.inspectImage('python:3.11-slim-bookworm')) ? 'python:3.11-slim-bookworm' : 'layerbench/bookworm-python3:1';
+    const base = (await engine.inspectImage('python:3.11-slim-bookworm')) ? 'python:3.11-slim-bookworm' : (BASE_CATALOG['python-3.11-slim']?.bootstrap.image ?? '');
     // a base made now, as a bootstrap during a run would make it
     const made = spawnSync('docker', ['build', '-q', '-t', freshBase, '-'], { input: `FROM ${base}\nLABEL layerbench.test=${stamp}\n`, env: { ...process.env, DOCKER_BUILDKIT: '0' } });
     expect(made.status).toBe(0);

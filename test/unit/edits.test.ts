@@ -38,30 +38,30 @@ describe('applyEdit: replace-line', () => {
 
   it('replaces the first line that matches and substitutes {nonce}', () => {
     const original = Buffer.from('import os\nGREETING = "a"\nprint(GREETING)\n');
-    const { content, summary } = applyEdit(edit, original, 'n-1', 0);
+    const { content, summary } = applyEdit(edit, { path: edit.file, original }, 'n-1', 0);
     expect(text(content)).toBe('import os\nGREETING = "ready (build n-1)"\nprint(GREETING)\n');
     expect(summary).toBe('app/main.py: line 2 replaced');
   });
 
   it('replaces only the first of several matching lines', () => {
     const original = Buffer.from('GREETING = "a"\nGREETING = "b"\n');
-    expect(text(applyEdit(edit, original, 'n', 0).content)).toBe('GREETING = "ready (build n)"\nGREETING = "b"\n');
+    expect(text(applyEdit(edit, { path: edit.file, original }, 'n', 0).content)).toBe('GREETING = "ready (build n)"\nGREETING = "b"\n');
   });
 
   it('substitutes every {nonce} in the replacement', () => {
     const twice: EditSpec = { ...edit, with: 'GREETING = "{nonce}-{nonce}"' };
-    expect(text(applyEdit(twice, Buffer.from('GREETING = 1\n'), 'x', 0).content)).toBe('GREETING = "x-x"\n');
+    expect(text(applyEdit(twice, { path: twice.file, original: Buffer.from('GREETING = 1\n') }, 'x', 0).content)).toBe('GREETING = "x-x"\n');
   });
 
   it('throws a WorkspaceError naming the file when no line matches', () => {
-    const attempt = (): unknown => applyEdit(edit, Buffer.from('print("no greeting here")\n'), 'n', 0);
+    const attempt = (): unknown => applyEdit(edit, { path: edit.file, original: Buffer.from('print("no greeting here")\n') }, 'n', 0);
     expect(attempt).toThrow(WorkspaceError);
     expect(attempt).toThrow(/matches no line of app\/main\.py/);
   });
 
   it('starts from the original each time: two nonces give two texts that each differ from the original in exactly one line', () => {
-    const first = text(applyEdit(edit, MAIN_PY, 'run1-1', 0).content);
-    const second = text(applyEdit(edit, MAIN_PY, 'run1-2', 1).content);
+    const first = text(applyEdit(edit, { path: edit.file, original: MAIN_PY }, 'run1-1', 0).content);
+    const second = text(applyEdit(edit, { path: edit.file, original: MAIN_PY }, 'run1-2', 1).content);
     expect(first).not.toBe(second);
     expect(differingLines(text(MAIN_PY), first)).toHaveLength(1);
     expect(differingLines(text(MAIN_PY), second)).toHaveLength(1);
@@ -70,7 +70,7 @@ describe('applyEdit: replace-line', () => {
 
   it('does not modify the original buffer', () => {
     const original = Buffer.from('GREETING = "a"\n');
-    applyEdit(edit, original, 'n', 0);
+    applyEdit(edit, { path: edit.file, original }, 'n', 0);
     expect(text(original)).toBe('GREETING = "a"\n');
   });
 });
@@ -79,22 +79,22 @@ describe('applyEdit: append-line', () => {
   const edit: EditSpec = { name: 'tail', kind: 'append-line', file: 'notes.txt', line: '# edit {nonce}' };
 
   it('appends the line with {nonce} substituted and a final newline', () => {
-    const { content, summary } = applyEdit(edit, Buffer.from('a\nb\n'), 'n7', 0);
+    const { content, summary } = applyEdit(edit, { path: edit.file, original: Buffer.from('a\nb\n') }, 'n7', 0);
     expect(text(content)).toBe('a\nb\n# edit n7\n');
     expect(summary).toBe('notes.txt: line appended');
   });
 
   it('adds the missing newline first when the original does not end with one', () => {
-    expect(text(applyEdit(edit, Buffer.from('a\nb'), 'n7', 0).content)).toBe('a\nb\n# edit n7\n');
+    expect(text(applyEdit(edit, { path: edit.file, original: Buffer.from('a\nb') }, 'n7', 0).content)).toBe('a\nb\n# edit n7\n');
   });
 
   it('writes just the line into an empty file', () => {
-    expect(text(applyEdit(edit, Buffer.alloc(0), 'n7', 0).content)).toBe('# edit n7\n');
+    expect(text(applyEdit(edit, { path: edit.file, original: Buffer.alloc(0) }, 'n7', 0).content)).toBe('# edit n7\n');
   });
 
   it('starts from the original each time, so lines do not pile up', () => {
-    const once = text(applyEdit(edit, Buffer.from('a\n'), 'n1', 0).content);
-    const again = text(applyEdit(edit, Buffer.from('a\n'), 'n2', 1).content);
+    const once = text(applyEdit(edit, { path: edit.file, original: Buffer.from('a\n') }, 'n1', 0).content);
+    const again = text(applyEdit(edit, { path: edit.file, original: Buffer.from('a\n') }, 'n2', 1).content);
     expect(lines(once)).toHaveLength(lines(again).length);
   });
 });
@@ -104,13 +104,13 @@ describe('applyEdit: add-requirement', () => {
   const original = Buffer.from('# pinned\nfastapi==0.142.2\nnumpy==2.4.6\n');
 
   it('appends the package chosen by the sequence, tagged with the nonce', () => {
-    const { content, summary } = applyEdit(edit, original, 'n1', 0);
+    const { content, summary } = applyEdit(edit, { path: edit.file, original }, 'n1', 0);
     expect(text(content)).toBe('# pinned\nfastapi==0.142.2\nnumpy==2.4.6\nsix==1.17.0  # layerbench edit n1\n');
     expect(summary).toBe('requirements.txt: added six==1.17.0');
   });
 
   it('cycles through the packages by sequence', () => {
-    const added = [0, 1, 2, 3, 4].map((sequence) => lines(applyEdit(edit, original, `n${sequence}`, sequence).content).at(-2));
+    const added = [0, 1, 2, 3, 4].map((sequence) => lines(applyEdit(edit, { path: edit.file, original }, `n${sequence}`, sequence).content).at(-2));
     expect(added).toEqual([
       'six==1.17.0  # layerbench edit n0',
       'python-dotenv==1.2.4  # layerbench edit n1',
@@ -121,14 +121,14 @@ describe('applyEdit: add-requirement', () => {
   });
 
   it('keeps every original requirement line', () => {
-    const result = lines(applyEdit(edit, REQUIREMENTS, 'n', 0).content);
+    const result = lines(applyEdit(edit, { path: edit.file, original: REQUIREMENTS }, 'n', 0).content);
     for (const line of lines(REQUIREMENTS).filter((l) => l !== '')) expect(result).toContain(line);
   });
 
   it('adds exactly one line per application, since each starts from the original', () => {
     const originalLines = lines(REQUIREMENTS).filter((l) => l !== '').length;
     for (const sequence of [0, 1, 2]) {
-      const result = lines(applyEdit(edit, REQUIREMENTS, `n${sequence}`, sequence).content).filter((l) => l !== '');
+      const result = lines(applyEdit(edit, { path: edit.file, original: REQUIREMENTS }, `n${sequence}`, sequence).content).filter((l) => l !== '');
       expect(result).toHaveLength(originalLines + 1);
       expect(result.filter((l) => l.includes('# layerbench edit'))).toHaveLength(1);
     }
@@ -136,26 +136,26 @@ describe('applyEdit: add-requirement', () => {
 
   it('replaces an existing pin of the same package (a bump) and says "bumped"', () => {
     const pinned = Buffer.from('fastapi==0.142.2\nsix==1.16.0\nnumpy==2.4.6\n');
-    const { content, summary } = applyEdit(edit, pinned, 'n1', 0);
+    const { content, summary } = applyEdit(edit, { path: edit.file, original: pinned }, 'n1', 0);
     expect(text(content)).toBe('fastapi==0.142.2\nnumpy==2.4.6\nsix==1.17.0  # layerbench edit n1\n');
     expect(summary).toBe('requirements.txt: bumped six==1.17.0');
   });
 
   it('never leaves two lines for one package, whatever the spelling of its name', () => {
     const pinned = Buffer.from('Python_Dotenv==1.0.0\nfastapi==0.1\n');
-    const result = lines(applyEdit(edit, pinned, 'n', 1).content).filter((l) => requirementName(l) === 'python-dotenv');
+    const result = lines(applyEdit(edit, { path: edit.file, original: pinned }, 'n', 1).content).filter((l) => requirementName(l) === 'python-dotenv');
     expect(result).toEqual(['python-dotenv==1.2.4  # layerbench edit n']);
   });
 
   it('does not take a package whose name merely starts with the same letters for a pin of it', () => {
     const pinned = Buffer.from('sixty==1.0\n');
-    const { content, summary } = applyEdit(edit, pinned, 'n', 0);
+    const { content, summary } = applyEdit(edit, { path: edit.file, original: pinned }, 'n', 0);
     expect(lines(content)).toContain('sixty==1.0');
     expect(summary).toContain('added');
   });
 
   it('ends the file with a single newline even when the original has trailing blank lines', () => {
-    const content = text(applyEdit(edit, Buffer.from('fastapi==0.1\n\n\n'), 'n', 0).content);
+    const content = text(applyEdit(edit, { path: edit.file, original: Buffer.from('fastapi==0.1\n\n\n') }, 'n', 0).content);
     expect(content).toBe('fastapi==0.1\nsix==1.17.0  # layerbench edit n\n');
   });
 });
@@ -183,7 +183,7 @@ describe('applyEdit: swap-asset with refit-numbers', () => {
   const edit: EditSpec = { name: 'model', kind: 'swap-asset', file: 'model/model.json', generator: 'refit-numbers' };
   const DECIMAL = /-?\d+\.\d+(?:[eE][-+]?\d+)?/g;
   const originalText = text(MODEL_JSON);
-  const refit = text(applyEdit(edit, MODEL_JSON, 'nonce-a', 0).content);
+  const refit = text(applyEdit(edit, { path: edit.file, original: MODEL_JSON }, 'nonce-a', 0).content);
 
   it('keeps the model parseable JSON with the same keys and array lengths', () => {
     const before = JSON.parse(originalText) as Record<string, unknown>;
@@ -232,7 +232,7 @@ describe('applyEdit: swap-asset with refit-numbers', () => {
   it('stays within 1e-3 relative for numbers printed with many digits', () => {
     const precise = Buffer.from(JSON.stringify({ w: [1.234567890123, -0.98765432101, 12345.678901234, 0.000123456789012] }));
     const before = JSON.parse(text(precise)) as { w: number[] };
-    const after = JSON.parse(text(applyEdit(edit, precise, 'nonce-b', 0).content)) as { w: number[] };
+    const after = JSON.parse(text(applyEdit(edit, { path: edit.file, original: precise }, 'nonce-b', 0).content)) as { w: number[] };
     after.w.forEach((value, i) => {
       const original = before.w[i] ?? Number.NaN;
       expect(value).not.toBe(original);
@@ -241,19 +241,19 @@ describe('applyEdit: swap-asset with refit-numbers', () => {
   });
 
   it('is deterministic for a nonce', () => {
-    expect(text(applyEdit(edit, MODEL_JSON, 'nonce-a', 7).content)).toBe(refit);
+    expect(text(applyEdit(edit, { path: edit.file, original: MODEL_JSON }, 'nonce-a', 7).content)).toBe(refit);
   });
 
   it('differs between nonces', () => {
-    expect(text(applyEdit(edit, MODEL_JSON, 'nonce-b', 0).content)).not.toBe(refit);
+    expect(text(applyEdit(edit, { path: edit.file, original: MODEL_JSON }, 'nonce-b', 0).content)).not.toBe(refit);
   });
 
   it('summarises how many weights changed', () => {
-    expect(applyEdit(edit, MODEL_JSON, 'nonce-a', 0).summary).toMatch(/^model\/model\.json: \d+ weights refit$/);
+    expect(applyEdit(edit, { path: edit.file, original: MODEL_JSON }, 'nonce-a', 0).summary).toMatch(/^model\/model\.json: \d+ weights refit$/);
   });
 
   it('throws a WorkspaceError for a file without decimal numbers', () => {
-    const attempt = (): unknown => applyEdit(edit, Buffer.from('{"classes": [0, 1, 2], "name": "v1"}'), 'n', 0);
+    const attempt = (): unknown => applyEdit(edit, { path: edit.file, original: Buffer.from('{"classes": [0, 1, 2], "name": "v1"}') }, 'n', 0);
     expect(attempt).toThrow(WorkspaceError);
     expect(attempt).toThrow(/holds no decimal numbers/);
   });
@@ -264,14 +264,14 @@ describe('applyEdit: swap-asset with random-bytes', () => {
   const original = Buffer.alloc(4096, 7);
 
   it('keeps the size and changes the content', () => {
-    const { content, summary } = applyEdit(edit, original, 'n', 0);
+    const { content, summary } = applyEdit(edit, { path: edit.file, original }, 'n', 0);
     expect(content).toHaveLength(original.length);
     expect(content.equals(original)).toBe(false);
     expect(summary).toBe('weights.bin: 4096 new random bytes');
   });
 
   it('writes different bytes on every application', () => {
-    expect(applyEdit(edit, original, 'n', 0).content.equals(applyEdit(edit, original, 'n', 1).content)).toBe(false);
+    expect(applyEdit(edit, { path: edit.file, original }, 'n', 0).content.equals(applyEdit(edit, { path: edit.file, original }, 'n', 1).content)).toBe(false);
   });
 });
 

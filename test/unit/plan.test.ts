@@ -3,7 +3,7 @@ import { isRecorded, planBuilds, type PlannedBuild } from '../../src/measure/pla
 import type { EditSpec, Scenario, VariantSpec } from '../../src/scenario/scenario-types.js';
 
 function variant(name: string): VariantSpec {
-  return { name, dockerfile: `/x/${name}.Dockerfile`, bases: {}, buildArgs: {} };
+  return { name, dockerfile: `/x/${name}.Dockerfile`, bases: {}, buildArgs: {}, target: null };
 }
 
 function edit(name: string): EditSpec {

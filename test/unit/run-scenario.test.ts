@@ -38,6 +38,7 @@ beforeEach(() => {
       '  - { name: b, dockerfile: Dockerfile, bases: { BASE: "base:1" } }',
       'edits:',
       '  - { name: code, kind: append-line, file: app.py, line: "# {nonce}" }',
+      'health: { port: 8000 }',
       '',
     ].join('\n'),
   });

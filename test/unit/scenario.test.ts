@@ -106,11 +106,11 @@ describe('loadScenario on the bundled scenarios/default.yaml', () => {
   });
 
   it('turns the health timeout in seconds into milliseconds and keeps the predict request', () => {
-    expect(scenario.health.port).toBe(8000);
-    expect(scenario.health.path).toBe('/health');
-    expect(scenario.health.timeoutMs).toBe(60_000);
-    expect(scenario.health.predict?.path).toBe('/predict');
-    expect((scenario.health.predict?.body as { features: number[] }).features).toHaveLength(64);
+    expect(scenario.health?.port).toBe(8000);
+    expect(scenario.health?.path).toBe('/health');
+    expect(scenario.health?.timeoutMs).toBe(60_000);
+    expect(scenario.health?.predict?.path).toBe('/predict');
+    expect((scenario.health?.predict?.body as { features: number[] }).features).toHaveLength(64);
   });
 });
 
@@ -123,8 +123,12 @@ describe('parseScenario fills the documented defaults', () => {
     expect(scenario.builder).toBe('classic');
   });
 
-  it('takes health port 8000, path /health, a 60 s timeout (60000 ms) and no predict request when health is omitted', () => {
-    expect(parse(minimal()).health).toEqual({ port: 8000, path: '/health', timeoutMs: 60_000, predict: undefined });
+  it('starts no image when health is omitted: health is null, "not checked"', () => {
+    expect(parse(minimal()).health).toBeNull();
+  });
+
+  it('takes port 8000, path /health, a 60 s timeout (60000 ms) and no predict request from an empty health section', () => {
+    expect(parse({ ...minimal(), health: {} }).health).toEqual({ port: 8000, path: '/health', timeoutMs: 60_000, predict: undefined });
   });
 
   it('fills the health fields that a partial health section leaves out', () => {
@@ -139,7 +143,7 @@ describe('parseScenario fills the documented defaults', () => {
   it('keeps values that are given instead of the defaults', () => {
     const scenario = parse({ ...minimal(), builder: 'buildkit', reps: 3, warmup: 0, cold: false, health: { timeoutSeconds: 2.5 } });
     expect(scenario).toMatchObject({ builder: 'buildkit', reps: 3, warmup: 0, cold: false });
-    expect(scenario.health.timeoutMs).toBe(2500);
+    expect(scenario.health?.timeoutMs).toBe(2500);
   });
 
   it('resolves the context and Dockerfiles relative to the scenario file, not to the working directory', () => {
@@ -233,7 +237,7 @@ describe('parseScenario rejects a bad file with a ScenarioError that names the f
 
   it('rejects an edit of a file that the context does not hold', () => {
     const edits = [{ name: 'code', kind: 'append-line', file: 'app/missing.py', line: '# {nonce}' }];
-    expectRejected({ ...minimal(), edits }, 'edits[0].file', 'must name a file in the context');
+    expectRejected({ ...minimal(), edits }, 'edits[0].file', 'must name a file in the build context');
   });
 
   it('rejects two variants with the same name, naming the second one', () => {
@@ -413,8 +417,9 @@ describe('fieldOf and expectationOf turn Ajv errors into a field path and a sent
 });
 
 describe('scenarioSchema', () => {
-  it('requires name, context, variants and edits at the top level', () => {
-    expect(scenarioSchema.required).toEqual(['name', 'context', 'variants', 'edits']);
+  it('requires name, context and variants at the top level; edits default to none (picked when the run is prepared)', () => {
+    expect(scenarioSchema.required).toEqual(['name', 'context', 'variants']);
+    expect(scenarioSchema.properties.edits.default).toEqual([]);
   });
 
   it('declares the defaults in one place: builder classic, reps 5, warmup 1, cold true', () => {

@@ -1,0 +1,48 @@
+/**
+ * What a Dockerfile takes from the build context: the sources of each COPY and ADD that does
+ * not copy from a stage or image (`--from`), URLs left out.
+ */
+import { DockerfileParser, type Instruction } from 'dockerfile-ast';
+
+export interface ContextCopy {
+  /** 1-based line of the instruction */
+  line: number;
+  keyword: 'COPY' | 'ADD';
+  /** source paths or patterns as written, relative to the context (`.` for all of it) */
+  sources: string[];
+}
+
+export function contextCopies(text: string): ContextCopy[] {
+  const copies: ContextCopy[] = [];
+  for (const instruction of DockerfileParser.parse(text).getInstructions()) {
+    const keyword = instruction.getKeyword().toUpperCase();
+    if (keyword !== 'COPY' && keyword !== 'ADD') continue;
+    if (fromFlagOf(instruction) !== undefined) continue;
+    const args = argumentsOf(instruction);
+    const sources = args.slice(0, -1).filter((source) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(source) && !source.startsWith('git@'));
+    if (sources.length > 0) copies.push({ line: instruction.getRange().start.line + 1, keyword, sources });
+  }
+  return copies;
+}
+
+function fromFlagOf(instruction: Instruction): string | undefined {
+  const withFlag = instruction as Instruction & { getFromFlag?: () => { getValue(): string | null } | null };
+  return withFlag.getFromFlag?.()?.getValue() ?? undefined;
+}
+
+/**
+ * The exec (JSON) form's strings, else the shell form's words (flags are not arguments). The
+ * JSON form is parsed from the text: dockerfile-ast drops the spaces inside its strings.
+ */
+function argumentsOf(instruction: Instruction): string[] {
+  const json = /\[[\s\S]*\]\s*$/.exec(instruction.toString())?.[0];
+  if (json !== undefined) {
+    try {
+      const parsed: unknown = JSON.parse(json);
+      if (Array.isArray(parsed) && parsed.every((item) => typeof item === 'string')) return parsed as string[];
+    } catch {
+      // not the exec form: a shell-form argument that happens to hold brackets
+    }
+  }
+  return instruction.getArguments().map((a) => a.getValue());
+}

@@ -1,0 +1,114 @@
+/**
+ * A validated scenario (a file's, or one made from options) turned into the typed, resolved
+ * form a run uses: paths made absolute and checked, names and references checked. Reads the
+ * file system, writes nothing; each problem blames the input it came from.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { parseFamiliarName } from '@swimlane/docker-reference';
+import { pathInside } from '../path-inside.js';
+import { inputError, type ScenarioSource } from './input-error.js';
+import type { EditSpec, RawScenario, Scenario, VariantSpec } from './scenario-types.js';
+
+export interface ScenarioInput {
+  /** after the overrides (filters applied) */
+  data: RawScenario;
+  /** as declared, before any filter: errors count items as the input does */
+  declared: RawScenario;
+  /** relative paths in the input are relative to this directory */
+  baseDir: string;
+  source: ScenarioSource;
+  sha256: string | null;
+}
+
+export function resolveScenario({ data, declared, baseDir, source, sha256 }: ScenarioInput): Scenario {
+  const blame = (field: string, expected: string, hint?: string): Error => inputError(source, field, expected, hint);
+  const context = resolve(baseDir, data.context);
+  if (!isDirectory(context)) throw blame('context', `must name a directory; ${context} is not one`);
+  const baseline = data.baseline ?? data.variants[0]?.name ?? '';
+  if (!data.variants.some((v) => v.name === baseline)) {
+    throw blame('baseline', `names ${baseline}, which is not a variant (the variants are: ${data.variants.map((v) => v.name).join(', ')})`);
+  }
+  const at = (list: { name: string }[], name: string): number => list.findIndex((item) => item.name === name);
+
+  const variants: VariantSpec[] = data.variants.map((v) => {
+    const field = `variants[${at(declared.variants, v.name)}]`;
+    const dockerfile = resolve(baseDir, v.dockerfile);
+    if (!isFile(dockerfile)) throw blame(`${field}.dockerfile`, `must name an existing Dockerfile; ${dockerfile} ${existsSync(dockerfile) ? 'is not a file' : 'does not exist'}`);
+    for (const [arg, reference] of Object.entries(v.bases)) {
+      const problem = referenceProblem(reference);
+      if (problem !== undefined) throw blame(`${field}.bases.${arg}`, `must be a logical base or an image reference; "${reference}" ${problem}`);
+    }
+    return { name: v.name, dockerfile, bases: v.bases, buildArgs: v.buildArgs, target: v.target ?? null };
+  });
+
+  for (const [from, to] of Object.entries(data.baseMap)) {
+    for (const reference of [from, to]) {
+      const problem = referenceProblem(reference);
+      if (problem !== undefined) throw blame(`baseMap.${from}`, `maps image references: "${reference}" ${problem}`, 'Write each mapping as image=image, e.g. python:3.11-slim=layerbench/bookworm-python3:2.');
+    }
+  }
+
+  const edits = data.edits.map((e): EditSpec => {
+    const field = `edits[${at(declared.edits, e.name)}]`;
+    if (isAbsolute(e.file) || pathInside(context, resolve(context, e.file)) === undefined) throw blame(`${field}.file`, 'must stay inside the build context');
+    if (e.kind !== 'touch' && !isFile(resolve(context, e.file))) {
+      throw blame(`${field}.file`, `must name a file in the build context; ${resolve(context, e.file)} is not one`);
+    }
+    if (e.kind === 'replace-line' || e.kind === 'replace') {
+      try {
+        new RegExp(e.match, 'm');
+      } catch (err) {
+        throw blame(`${field}.match`, `must be a regular expression (${(err as Error).message})`);
+      }
+    }
+    if (e.kind === 'replace-file') {
+      const from = resolve(baseDir, e.from);
+      if (!isFile(from)) throw blame(`${field}.from`, `must name the file to put in place of ${e.file}; ${from} ${existsSync(from) ? 'is not a file' : 'does not exist'}`);
+      return { ...e, from };
+    }
+    return e;
+  });
+
+  return {
+    name: data.name,
+    file: source.kind === 'file' ? source.file : null,
+    sha256,
+    context,
+    builder: data.builder,
+    reps: data.reps,
+    warmup: data.warmup,
+    cold: data.cold,
+    baseline,
+    variants,
+    edits,
+    baseMap: data.baseMap,
+    health:
+      data.health === undefined
+        ? null
+        : { port: data.health.port, path: data.health.path, timeoutMs: data.health.timeoutSeconds * 1000, predict: data.health.predict },
+    declared: {
+      variants: declared.variants.map((v) => v.name),
+      edits: declared.edits.map((e) => e.name),
+      ...(source.kind === 'options' ? { options: { variants: [...source.variants], edits: [...source.edits] } } : {}),
+    },
+  };
+}
+
+/** Why a base reference is not one Docker would accept, or undefined when it is fine. */
+export function referenceProblem(reference: string): string | undefined {
+  try {
+    parseFamiliarName(reference);
+    return undefined;
+  } catch {
+    return 'is not a valid image reference (name[:tag][@digest], lower-case)';
+  }
+}
+
+function isDirectory(path: string): boolean {
+  return existsSync(path) && statSync(path).isDirectory();
+}
+
+function isFile(path: string): boolean {
+  return existsSync(path) && statSync(path).isFile();
+}
