@@ -11,6 +11,13 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const noStackTrace = /\n\s+at [\w.<]/;
 
 describe('layerbench on the command line', () => {
+  it('runs as `npx layerbench` from the project root, as the README and the checks call it (the built bin is executable)', () => {
+    const outcome = spawnSync('npx', ['--no-install', 'layerbench', '--version'], { encoding: 'utf8' });
+    expect(outcome.stderr).toBe('');
+    expect(outcome.status).toBe(0);
+    expect(outcome.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
   it('--help lists the commands; each command has its own help with an example', () => {
     const help = runCli(['--help']);
     expect(help.code).toBe(0);
