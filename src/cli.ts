@@ -11,7 +11,7 @@ import { processIo, type CliIo } from './commands/cli-io.js';
 import { doctorCommand } from './commands/doctor.js';
 import { compareCommand } from './commands/compare.js';
 import { mergeCommand } from './commands/merge.js';
-import { integerOption, keyValueOption, nonEmptyOption, percentOption, probabilityOption } from './commands/option-values.js';
+import { builderListOption, integerOption, keyValueOption, nonEmptyOption, percentOption, probabilityOption } from './commands/option-values.js';
 import { pullCommand } from './commands/pull.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
@@ -77,7 +77,7 @@ function commands(cli: Argv, engine: () => DockerEngine, io: CliIo, finish: (cod
           .option('health-path', { type: 'string', requiresArg: true, describe: 'the path the probe asks for (default /health; implies the probe, on port 8000 unless --port)' })
           .option('reps', { alias: 'n', requiresArg: true, describe: 'measured repetitions per edit, 1–100 (default: the scenario\'s, 5 if unset)', coerce: integerOption('--reps') })
           .option('warmup', { requiresArg: true, describe: 'unmeasured edits before the measured ones, 0–20 (default: the scenario\'s)', coerce: integerOption('--warmup') })
-          .option('builder', { choices: ['classic', 'buildkit'] as const, describe: 'override the scenario\'s builder' })
+          .option('builder', { type: 'string', requiresArg: true, describe: "classic, buildkit, or both as classic,buildkit: every variant under each, one builder after the other (default: the scenario's)", coerce: builderListOption('--builder') })
           .option('cold', { type: 'boolean', describe: 'measure a build without cache first (--no-cold: build once, unrecorded)' })
           .option('variants', { type: 'string', array: true, requiresArg: true, describe: 'only these variants (names from the scenario)' })
           .option('edits', { type: 'string', array: true, requiresArg: true, describe: 'only these edits (names from the scenario)' })
@@ -85,6 +85,7 @@ function commands(cli: Argv, engine: () => DockerEngine, io: CliIo, finish: (cod
           .option('out', { alias: 'o', type: 'string', requiresArg: true, describe: 'output directory (default: results/<runId>/)', coerce: nonEmptyOption('--out', 'a directory') })
           .option('keep-images', { type: 'boolean', default: false, describe: 'keep the built images after the run, tagged layerbench-run/<variant>:<runId>-<sample>' })
           .option('index-port', { requiresArg: true, default: DEFAULT_INDEX_PORT, describe: 'port of the local package index on 127.0.0.1 (part of the build cache key: keep it fixed)', coerce: integerOption('--index-port') })
+          .option('index-bandwidth', { type: 'string', requiresArg: true, describe: "hold downloads from the local package index to this rate, e.g. 50mbit, as a developer's line to PyPI would (default: the scenario's, unlimited)" })
           .option('concurrent', { type: 'boolean', default: false, describe: 'run even while another run builds on this daemon (they slow each other down); uses its own index port' })
           .option('json', { type: 'boolean', default: false, describe: 'print result.json to stdout instead of the table' })
           .option('export-hyperfine', { type: 'string', requiresArg: true, describe: 'also write the rebuild times in hyperfine\'s JSON export format to this file' })
@@ -121,6 +122,7 @@ function commands(cli: Argv, engine: () => DockerEngine, io: CliIo, finish: (cod
                 baseMap: args['base-map'],
                 port: args.port,
                 healthPath: args['health-path'],
+                indexBandwidth: args['index-bandwidth'],
               },
               out: args.out,
               keepImages: args['keep-images'],
@@ -228,9 +230,11 @@ function commands(cli: Argv, engine: () => DockerEngine, io: CliIo, finish: (cod
         y
           .option('run', { type: 'string', requiresArg: true, describe: 'only what this run id left' })
           .option('bases', { type: 'boolean', default: false, describe: 'also remove the bootstrapped base images' })
+          .option('build-cache', { type: 'boolean', default: false, describe: "also empty BuildKit's build cache and its cache mounts (all of it: it is every BuildKit build's on this daemon, not a layerbench object); for a truly cold BuildKit start" })
           .option('dry-run', { type: 'boolean', default: false, describe: 'list, do not remove' })
-          .example('$0 clean --dry-run', 'what would be removed'),
-      async (args) => finish(await cleanCommand(engine(), { runId: args.run, bases: args.bases, dryRun: args['dry-run'] }, io)),
+          .example('$0 clean --dry-run', 'what would be removed')
+          .example('$0 clean --build-cache', "also BuildKit's cache: the next BuildKit build starts from nothing"),
+      async (args) => finish(await cleanCommand(engine(), { runId: args.run, bases: args.bases, buildCache: args['build-cache'], dryRun: args['dry-run'] }, io)),
     )
     .demandCommand(1, 'Name a command: run, report, compare, merge, pull, doctor, bootstrap or clean (see --help).')
     .strict()

@@ -2,6 +2,8 @@
  * `layerbench clean`: remove what runs that are no longer alive left behind — their labelled
  * containers, networks and volumes, their tagged images, the intermediate images their
  * journal names, their scratch directories. A run whose process is alive is never touched.
+ * `--build-cache` also empties BuildKit's build cache, which is no labelled object: it is every
+ * BuildKit build's on this daemon, so it goes only when asked, and the command says so first.
  */
 import { readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,12 +13,15 @@ import type { DockerEngine } from '../engine/docker-engine.js';
 import { RUN_ID_PATTERN } from '../engine/labels.js';
 import { findRunObjects, removeRunObjects, type RunObjects } from '../engine/run-objects.js';
 import { ExitCode } from '../errors.js';
+import { formatBytes } from '../report/format.js';
 import { RunRegistry } from '../run/run-registry.js';
 import type { CliIo } from './cli-io.js';
 
 export interface CleanOptions {
   runId: string | undefined;
   bases: boolean;
+  /** also remove BuildKit's build cache (all of it, not only layerbench's) */
+  buildCache: boolean;
   dryRun: boolean;
 }
 
@@ -69,8 +74,23 @@ export async function cleanCommand(engine: DockerEngine, options: CleanOptions, 
     `${removed.containers} containers, ${removed.networks} networks, ${removed.volumes} volumes, ${removed.tags} image tags and up to ${removed.images} intermediate images ` +
     `of ${dead.length} finished run${dead.length === 1 ? '' : 's'}${options.bases ? `, ${baseImages.length} bootstrapped base images` : ''}, ${removed.scratch} scratch directories`;
   io.stdout.write(`${options.dryRun ? 'would remove' : 'removed'} ${summary}\n`);
+  if (options.buildCache) await cleanBuildCache(engine, options.dryRun, io);
   if (stillInUse > 0) io.stdout.write(`${stillInUse} intermediate images are still in use (a cancelled build the daemon is still winding down); run \`layerbench clean\` again in a moment\n`);
   return ExitCode.ok;
+}
+
+async function cleanBuildCache(engine: DockerEngine, dryRun: boolean, io: CliIo): Promise<void> {
+  const usage = await engine.buildCacheUsage();
+  const what =
+    `BuildKit's build cache: ${usage.entries} entries, ${formatBytes(usage.totalBytes)} (cache mounts ${formatBytes(usage.cacheMountBytes)}). ` +
+    "It belongs to every BuildKit build on this daemon, not only layerbench's";
+  if (dryRun) {
+    io.stdout.write(`would remove ${what}\n`);
+    return;
+  }
+  io.stdout.write(`removing ${what}\n`);
+  const pruned = await engine.pruneBuildCache();
+  io.stdout.write(`removed ${pruned.entries} build cache entries, ${formatBytes(pruned.reclaimedBytes)}\n`);
 }
 
 /**

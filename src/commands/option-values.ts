@@ -60,3 +60,14 @@ export function keyValueOption(option: string, example: string): (value: unknown
     return pairs;
   };
 }
+
+/** `classic`, `buildkit`, or both comma-separated (`classic,buildkit`), in the order given. */
+export function builderListOption(option: string): (value: unknown) => ('classic' | 'buildkit')[] | undefined {
+  return (value) => {
+    if (value === undefined) return undefined;
+    const names = String(Array.isArray(value) ? value.join(',') : value).split(',').map((n) => n.trim()).filter((n) => n !== '');
+    const unknown = names.filter((n) => n !== 'classic' && n !== 'buildkit');
+    if (names.length === 0 || unknown.length > 0) throw new UsageError(`${option} takes classic, buildkit, or both as classic,buildkit; it was given "${String(value)}".`);
+    return [...new Set(names)] as ('classic' | 'buildkit')[];
+  };
+}

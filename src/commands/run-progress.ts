@@ -13,7 +13,7 @@ export function showRunEvent(event: RunEvent, progress: Progress): void {
     case 'run-started': {
       const warmup = event.warmup > 0 ? ` (+${event.warmup} warm-up)` : '';
       progress.note(
-        `layerbench ${VERSION} · run ${event.runId} · scenario ${event.scenario}: ${count(event.variants, 'variant')} × ${count(event.edits, 'edit')} × ${count(event.reps, 'rep')}${warmup} · ${event.builder} builder`,
+        `layerbench ${VERSION} · run ${event.runId} · scenario ${event.scenario}: ${count(event.variants, 'variant')} × ${count(event.edits, 'edit')} × ${count(event.reps, 'rep')}${warmup} · ${event.builders.join(' and ')} builder${event.builders.length > 1 ? 's' : ''}`,
       );
       return;
     }
@@ -30,7 +30,7 @@ export function showRunEvent(event: RunEvent, progress: Progress): void {
       progress.status(`${describe(event.build)} · starting the image for its health check`);
       return;
     case 'sample':
-      progress.note(sampleLine(event.sample, event.editSummary));
+      progress.note(sampleLine(event.sample, event.editSummary, event.build.builder !== undefined));
       return;
     case 'unrecorded-build':
       progress.note(`  ${describe(event.build)}: ${formatMs(event.wallMs)} (not recorded)`);
@@ -50,20 +50,28 @@ export function showRunEvent(event: RunEvent, progress: Progress): void {
 function describe(build: BuildLabel): string {
   const what = build.edit === 'none' ? (build.phase === 'cold' ? 'cold build' : 'first build') : build.edit;
   const rep = build.phase === 'warm' ? ` rep ${build.rep}/${build.of}` : build.phase === 'warmup' ? ` warm-up ${build.rep}/${build.of}` : '';
-  return `${build.variant} · ${what}${rep}`;
+  return `${build.variant}${build.builder === undefined ? '' : ` [${build.builder}]`} · ${what}${rep}`;
 }
 
-function sampleLine(sample: BuildSample, edit: string | undefined): string {
+function sampleLine(sample: BuildSample, edit: string | undefined, showBuilder: boolean): string {
   const step = sample.steps.find((s) => s.index === sample.firstMissStep);
+  const variant = showBuilder ? `${sample.variant} [${sample.builder}]` : sample.variant;
   const parts = [
-    `  ${sample.variant.padEnd(12)} ${(sample.phase === 'cold' ? 'cold' : `${sample.edit} #${sample.rep}`).padEnd(16)} ${formatMs(sample.wallMs).padStart(8)}`,
-    step === undefined ? 'all steps cached' : `first miss: step ${step.index}`,
+    `  ${variant.padEnd(showBuilder ? 22 : 12)} ${(sample.phase === 'cold' ? 'cold' : `${sample.edit} #${sample.rep}`).padEnd(16)} ${formatMs(sample.wallMs).padStart(8)}`,
+    step === undefined ? 'all steps cached' : missPart(sample, step.index),
     `new ${formatBytes(sample.layers.newBytes)}`,
     sample.health === null ? 'health not checked' : sample.health.ok ? `healthy in ${formatMs(sample.health.timeToHealthyMs)}` : `UNHEALTHY: ${sample.health.reason}`,
   ];
   if (sample.flags.includes('no-step-missed')) parts.push('FLAGGED: no step missed the cache');
   if (edit !== undefined) parts.push(edit);
   return parts.join(' · ');
+}
+
+/** `first miss: step 6 COPY . . — app.py changed (edit "code")`; the cause left out for a cold build. */
+function missPart(sample: BuildSample, step: number): string {
+  const miss = sample.cacheMiss;
+  if (miss === undefined || miss === null || miss.reason === 'no-cache') return `first miss: step ${step}`;
+  return `first miss: step ${step} ${miss.instruction} — ${miss.because}`;
 }
 
 function count(n: number, what: string): string {

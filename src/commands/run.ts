@@ -107,5 +107,6 @@ function printOutcome(result: SuiteResult, json: boolean, io: CliIo): void {
   const builders = new Set(comparison.headlines.map((h) => h.builder));
   for (const warning of result.warnings) io.stdout.write(`warning: ${warning.message}\n`);
   if (result.warnings.length > 0) io.stdout.write('\n');
+  if ((result.notes ?? []).length > 0) io.stdout.write(`how it was measured (${(result.notes ?? []).map((n) => n.code).join(', ')}): see report.md\n\n`);
   for (const headline of comparison.headlines) io.stdout.write(`${headlineLine(headline, builders.size > 1)}\n`);
 }

@@ -101,6 +101,14 @@ export interface ExecOutcome {
   output: string;
 }
 
+/** BuildKit's build cache on a daemon, as `docker system df` counts it. */
+export interface BuildCacheUsage {
+  entries: number;
+  totalBytes: number;
+  /** of which the contents of cache mounts (`RUN --mount=type=cache`), which `--no-cache` keeps */
+  cacheMountBytes: number;
+}
+
 export interface DockerEngine {
   /** where the daemon is expected (socket path or DOCKER_HOST), for messages */
   readonly endpoint: string;
@@ -131,6 +139,10 @@ export interface DockerEngine {
   privilegedWorks(image: string, labels: Record<string, string>): Promise<{ works: true } | { works: false; reason: string }>;
   /** Starts a container of an image (as `docker run -d`), labelled; for the images a pull experiment pulled. */
   runDetached(image: string, options: { labels: Record<string, string>; hostNetwork: boolean }): Promise<string>;
+  /** BuildKit's build cache (not a labelled object: it belongs to every BuildKit build of the daemon). */
+  buildCacheUsage(): Promise<BuildCacheUsage>;
+  /** Removes BuildKit's build cache that no build uses (`docker builder prune --all`). */
+  pruneBuildCache(): Promise<{ entries: number; reclaimedBytes: number }>;
   /** `docker import` of a root file system tar, with Dockerfile-style changes (ENV, CMD, LABEL). */
   importImage(rootfs: Readable, reference: string, changes: string[]): Promise<string>;
   /**

@@ -5,6 +5,7 @@ import Docker from 'dockerode';
 import { freeBytes } from '../disk-space.js';
 import { BuildFailedError, DaemonUnavailableError, DiskFullError, InterruptedError, looksLikeDiskFull } from '../errors.js';
 import type { BuildStreamMessage, BuildTrace, DecodedBuild } from './build-trace.js';
+import type { BuildCacheUsage } from './docker-engine.js';
 import { BuildkitProgressDecoder } from './buildkit-progress.js';
 import { ClassicProgressDecoder } from './classic-progress.js';
 import type {
@@ -297,6 +298,29 @@ export class DockerodeEngine implements DockerEngine {
     const image = await this.inspectImage(reference);
     if (image === undefined) throw new Error(`the import of ${reference} left no image`);
     return image.id;
+  }
+
+  async buildCacheUsage(): Promise<BuildCacheUsage> {
+    let usage: { BuildCache?: { Type?: string; Size?: number }[] | null };
+    try {
+      usage = (await this.docker.df()) as typeof usage;
+    } catch (err) {
+      throw this.translate(err);
+    }
+    const entries = usage.BuildCache ?? [];
+    const bytes = (list: typeof entries): number => list.reduce((sum, entry) => sum + (entry.Size ?? 0), 0);
+    return { entries: entries.length, totalBytes: bytes(entries), cacheMountBytes: bytes(entries.filter((e) => e.Type === 'exec.cachemount')) };
+  }
+
+  async pruneBuildCache(): Promise<{ entries: number; reclaimedBytes: number }> {
+    const answer = await new Promise<{ CachesDeleted?: string[] | null; SpaceReclaimed?: number }>((resolve, reject) => {
+      // dockerode's pruneBuilder sends no options; `all` removes more than the dangling entries
+      this.docker.modem.dial(
+        { path: '/build/prune?', method: 'POST', options: { all: true }, statusCodes: { 200: true, 500: 'server error' } },
+        (err: unknown, data: unknown) => (err ? reject(this.translate(err)) : resolve((data ?? {}) as { CachesDeleted?: string[] | null; SpaceReclaimed?: number })),
+      );
+    });
+    return { entries: answer.CachesDeleted?.length ?? 0, reclaimedBytes: answer.SpaceReclaimed ?? 0 };
   }
 
   async removeImage(reference: string): Promise<void> {

@@ -9,12 +9,16 @@
 import type { DockerEngine } from '../engine/docker-engine.js';
 import type { LayerSizes } from '../engine/layer-sizes.js';
 import { keptImageTag, runImageTag, runLabels, VARIANT_LABEL } from '../engine/labels.js';
+import type { ContextCopy } from '../dockerfile/context-copies.js';
 import type { DockerfileModel } from '../dockerfile/dockerfile-model.js';
+import { firstMissStep } from '../engine/build-trace.js';
 import { DaemonUnavailableError, InterruptedError } from '../errors.js';
 import type { BuildSample, HealthRecord } from '../result/types.js';
 import type { HealthSpec, Scenario, VariantSpec } from '../scenario/scenario-types.js';
+import { changedPaths, type ManifestSnapshot } from '../workspace/context-manifest.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { BuildLeftovers } from './build-leftovers.js';
+import { explainCacheMiss } from './cache-miss.js';
 import { probeHealth } from './health-probe.js';
 import { isRecorded, planBuilds, type PlannedBuild } from './plan.js';
 import type { BuildLabel, SuiteEvent } from './suite-events.js';
@@ -25,6 +29,8 @@ export interface PreparedVariant {
   spec: VariantSpec;
   workspace: Workspace;
   dockerfile: DockerfileModel;
+  /** the COPY and ADD instructions of the built Dockerfile that read the context (why a step missed) */
+  copies: readonly ContextCopy[];
   buildArgs: Record<string, string>;
   /** diff IDs of the variant's base images: what a cold build reuses */
   baseLayers: ReadonlySet<string>;
@@ -32,7 +38,7 @@ export interface PreparedVariant {
 
 export interface SuiteInputs {
   engine: DockerEngine;
-  scenario: Pick<Scenario, 'variants' | 'edits' | 'reps' | 'warmup' | 'cold' | 'builder' | 'health'>;
+  scenario: Pick<Scenario, 'variants' | 'edits' | 'reps' | 'warmup' | 'cold' | 'builders' | 'health'>;
   runId: string;
   /** the machine id samples carry */
   machine: string;
@@ -50,6 +56,8 @@ export interface SuiteInputs {
 interface VariantState {
   previousImage: string | undefined;
   previousLayers: ReadonlySet<string>;
+  /** the context as the previous build sent it */
+  previousContext: ManifestSnapshot | undefined;
 }
 
 export async function runSuite(inputs: SuiteInputs): Promise<void> {
@@ -60,12 +68,14 @@ export async function runSuite(inputs: SuiteInputs): Promise<void> {
     if (signal.aborted) throw new InterruptedError();
     const variant = inputs.variants.get(planned.variant);
     if (variant === undefined) throw new Error(`no prepared variant ${planned.variant}`);
-    const state = states.get(planned.variant) ?? { previousImage: undefined, previousLayers: variant.baseLayers };
+    const stateKey = `${planned.builder}\u0000${planned.variant}`;
+    const state = states.get(stateKey) ?? { previousImage: undefined, previousLayers: variant.baseLayers, previousContext: undefined };
     const label = buildLabel(planned, scenario);
     inputs.onEvent({ type: 'build-started', build: label, position: position + 1, total: plan.length });
 
     const applied = planned.edit === undefined ? undefined : variant.workspace.apply(planned.edit, nonceFor(runId, planned), planned.sequence);
     const contextSha256 = variant.workspace.contextSha256();
+    const sentContext = variant.workspace.manifest.snapshot();
     const startedAt = inputs.wallClock();
     inputs.leftovers.buildStarted(startedAt);
     const trace = await naming(describeActivity(label, 'build'), async () => {
@@ -74,7 +84,7 @@ export async function runSuite(inputs: SuiteInputs): Promise<void> {
           context: variant.workspace.pack(),
           dockerfile: variant.workspace.dockerfileInContext,
           dockerfileModel: variant.dockerfile,
-          builder: scenario.builder,
+          builder: planned.builder,
           buildArgs: variant.buildArgs,
           target: variant.spec.target,
           tag: runImageTag(variant.spec.name, runId),
@@ -98,24 +108,36 @@ export async function runSuite(inputs: SuiteInputs): Promise<void> {
       if (isRecorded(planned.phase)) {
         const health = inputs.scenario.health === null ? null : await checkHealth(inputs, inputs.scenario.health, trace.imageId, label);
         if (signal.aborted) throw new InterruptedError();
+        const cacheMiss = explainCacheMiss({
+          steps: trace.steps,
+          firstMissStep: firstMissStep(trace.steps),
+          noCache: planned.phase === 'cold',
+          copies: variant.copies,
+          changedPaths: state.previousContext === undefined ? undefined : changedPaths(state.previousContext, sentContext),
+          edit: planned.edit === undefined || applied === undefined ? undefined : { name: planned.edit.name, paths: applied.paths },
+          // constant within a run: the build args and the FROM images are resolved once, before the first build
+          changedBuildArgs: [],
+          changedBases: [],
+        });
         const sample = toSample({
           planned: { ...planned, phase: planned.phase },
           trace,
           sizes,
           before: state.previousLayers,
+          cacheMiss,
           health,
           startedAt,
           machine: inputs.machine,
           provenance: { contextSha256, edit: applied === undefined ? null : { sha256: applied.sha256, paths: applied.paths } },
         });
         inputs.onSample(sample);
-        inputs.onEvent({ type: 'sample', sample, editSummary: applied?.summary });
+        inputs.onEvent({ type: 'sample', sample, editSummary: applied?.summary, build: label });
         if (inputs.keepImages) await engine.tagImage(trace.imageId, keptImageTag(variant.spec.name, runId, `${sample.edit}-${sample.phase}${sample.rep}`));
       } else {
         inputs.onEvent({ type: 'unrecorded-build', build: label, wallMs: trace.wallMs });
       }
       await tidyUp(inputs, state, trace.imageId, trace.stageImageIds);
-      states.set(planned.variant, { previousImage: trace.imageId, previousLayers: layerSet(sizes) });
+      states.set(stateKey, { previousImage: trace.imageId, previousLayers: layerSet(sizes), previousContext: sentContext });
     });
   }
 }
@@ -142,9 +164,10 @@ function layerSet(sizes: LayerSizes): ReadonlySet<string> {
   return new Set(sizes.layers.map((l) => l.diffId));
 }
 
-function buildLabel(planned: PlannedBuild, scenario: Pick<Scenario, 'reps' | 'warmup'>): BuildLabel {
+function buildLabel(planned: PlannedBuild, scenario: Pick<Scenario, 'reps' | 'warmup' | 'builders'>): BuildLabel {
   return {
     variant: planned.variant,
+    builder: scenario.builders.length > 1 ? planned.builder : undefined,
     edit: planned.edit?.name ?? 'none',
     phase: planned.phase,
     rep: planned.rep,

@@ -1,10 +1,12 @@
 /** What the suite runner tells its caller as it goes (the CLI draws progress from these). */
-import type { BuildSample } from '../result/types.js';
+import type { Builder, BuildSample } from '../result/types.js';
 import type { PlannedPhase } from './plan.js';
 
 /** Which build this is, in words a progress line can use. */
 export interface BuildLabel {
   variant: string;
+  /** set when the run measures under several builders (it is then worth saying which) */
+  builder: Builder | undefined;
   /** `none` for the first build of a variant */
   edit: string;
   phase: PlannedPhase;
@@ -17,5 +19,5 @@ export type SuiteEvent =
   | { type: 'build-started'; build: BuildLabel; position: number; total: number }
   | { type: 'step-started'; build: BuildLabel; index: number; of: number; instruction: string }
   | { type: 'health-check'; build: BuildLabel }
-  | { type: 'sample'; sample: BuildSample; editSummary: string | undefined }
+  | { type: 'sample'; sample: BuildSample; editSummary: string | undefined; build: BuildLabel }
   | { type: 'unrecorded-build'; build: BuildLabel; wallMs: number };

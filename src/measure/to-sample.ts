@@ -1,7 +1,7 @@
 /** What one build measured, in the shape of the result contract. Pure. */
 import { firstMissStep, type BuildTrace } from '../engine/build-trace.js';
 import type { LayerSize, LayerSizes } from '../engine/layer-sizes.js';
-import type { BuildSample, HealthRecord, LayerComparison, SampleFlag, SampleProvenance } from '../result/types.js';
+import type { BuildSample, CacheMiss, HealthRecord, LayerComparison, SampleFlag, SampleProvenance } from '../result/types.js';
 import type { PlannedBuild } from './plan.js';
 
 export interface SampleFacts {
@@ -10,6 +10,8 @@ export interface SampleFacts {
   sizes: LayerSizes;
   /** diff IDs of the image before this build (the variant's previous image; for a cold build, its base) */
   before: ReadonlySet<string>;
+  /** why the first missed step missed (see cache-miss.ts) */
+  cacheMiss: CacheMiss | null;
   health: HealthRecord | null;
   startedAt: Date;
   machine: string;
@@ -38,6 +40,7 @@ export function toSample(facts: SampleFacts): BuildSample {
     startedAt: facts.startedAt.toISOString(),
     machine: facts.machine,
     provenance: facts.provenance,
+    cacheMiss: facts.cacheMiss,
   };
 }
 
@@ -57,7 +60,11 @@ export function compareLayers(current: readonly LayerSize[], before: ReadonlySet
   return { total: current.length, reused, reusedBytes, newBytes };
 }
 
-/** Unique to the run, the edit and the repetition: the daemon's cache cannot have seen it. */
+/**
+ * Unique to the run, the variant, the builder, the edit and the repetition: the daemon's cache
+ * cannot have seen it — not even from another variant whose Dockerfile begins the same way,
+ * whose cache entries a shared prefix would otherwise reach (BuildKit's and the classic builder's alike).
+ */
 export function nonceFor(runId: string, planned: PlannedBuild): string {
-  return `${runId}.${planned.edit?.name ?? 'none'}.${planned.phase}${planned.rep}`;
+  return `${runId}.${planned.variant}.${planned.builder}.${planned.edit?.name ?? 'none'}.${planned.phase}${planned.rep}`;
 }

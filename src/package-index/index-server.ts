@@ -2,11 +2,17 @@
  * Serves local package index directories over HTTP on 127.0.0.1 only, for builds that run
  * with the host network. Directory `/x/simple` is served under `/index-N/` (its parent), so
  * that the relative file links simple indexes use (`../../files/…`) still resolve.
+ *
+ * Like PyPI, package files are marked immutable (pip keeps them in its HTTP cache, which a
+ * BuildKit cache mount then keeps between builds) and index pages cacheable for a while.
+ * Given a link, every response goes through it: downloads cost what they would over that line.
  */
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { pipeline } from 'node:stream';
 import { basename, dirname, join, normalize, sep } from 'node:path';
 import { PackageIndexError } from '../errors.js';
+import type { SharedLink } from './shared-link.js';
 
 export interface RunningIndex {
   /** the index URLs, in pip's order: the first is PIP_INDEX_URL, the rest extra indexes */
@@ -14,7 +20,7 @@ export interface RunningIndex {
   close(): Promise<void>;
 }
 
-export async function serveIndexes(directories: readonly string[], port: number): Promise<RunningIndex> {
+export async function serveIndexes(directories: readonly string[], port: number, link?: SharedLink): Promise<RunningIndex> {
   const mounts = directories.map((directory, i) => ({ prefix: `/index-${i}/`, root: dirname(directory), simple: basename(directory) }));
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
@@ -52,17 +58,23 @@ export async function serveIndexes(directories: readonly string[], port: number)
       response.writeHead(404).end();
       return;
     }
+    const page = file.endsWith('.html');
     response.writeHead(200, {
-      'content-type': file.endsWith('.html') ? 'text/html; charset=utf-8' : 'application/octet-stream',
+      'content-type': page ? 'text/html; charset=utf-8' : 'application/octet-stream',
       'content-length': stats.size,
+      'last-modified': stats.mtime.toUTCString(),
+      // PyPI's own: files never change, index pages for ten minutes
+      'cache-control': page ? 'max-age=600, public' : 'max-age=365000000, immutable, public',
     });
     if (request.method === 'HEAD') {
       response.end();
       return;
     }
-    createReadStream(file)
-      .on('error', () => response.destroy())
-      .pipe(response);
+    // pipeline, not pipe: a download the client gives up on closes the file too
+    const content = createReadStream(file);
+    const done = (): void => {};
+    if (link === undefined) pipeline(content, response, done);
+    else pipeline(content, link.throttle(), response, done);
   });
   await listen(server, port);
   // port 0 asks the system for a free one: the URLs name the port actually bound

@@ -9,6 +9,7 @@
 import { request } from 'node:https';
 import { readLocalIndexes } from './pip-config.js';
 import { portIsFree, serveIndexes } from './index-server.js';
+import { SharedLink } from './shared-link.js';
 import { PackageIndexError, UsageError } from '../errors.js';
 
 /** A fixed port: the index URL is part of the cache key, so it must not change between runs. */
@@ -19,6 +20,8 @@ export type IndexMode = 'pypi' | 'local' | 'none';
 export interface PackageIndex {
   mode: IndexMode;
   urls: string[];
+  /** the rate downloads from the local index are held to; null: as fast as loopback goes */
+  bitsPerSecond: number | null;
   buildArgs: Record<string, string>;
   close(): Promise<void>;
 }
@@ -35,16 +38,18 @@ export async function chooseIndex(): Promise<IndexChoice> {
   return directories.length > 0 ? { mode: 'local', directories } : { mode: 'none', directories: [] };
 }
 
-export async function preparePackageIndex(port: number, choice?: IndexChoice): Promise<PackageIndex> {
+/** @param bitsPerSecond hold downloads from the local index to this rate (null: unlimited) */
+export async function preparePackageIndex(port: number, choice?: IndexChoice, bitsPerSecond: number | null = null): Promise<PackageIndex> {
   const chosen = choice ?? (await chooseIndex());
   if (chosen.mode !== 'local') {
-    return { mode: chosen.mode, urls: [], buildArgs: {}, close: async () => {} };
+    return { mode: chosen.mode, urls: [], bitsPerSecond: null, buildArgs: {}, close: async () => {} };
   }
-  const served = await serveIndexes(chosen.directories, port);
+  const served = await serveIndexes(chosen.directories, port, bitsPerSecond === null ? undefined : new SharedLink(bitsPerSecond));
   const [first, ...extra] = served.urls;
   return {
     mode: 'local',
     urls: served.urls,
+    bitsPerSecond,
     buildArgs: {
       PIP_INDEX_URL: first ?? '',
       ...(extra.length > 0 ? { PIP_EXTRA_INDEX_URL: extra.join(' ') } : {}),

@@ -5,7 +5,7 @@
  * the few calls that run them in the registry's container.
  */
 import type { DockerEngine } from '../engine/docker-engine.js';
-import { bitsPerSecond } from '../scenario/pull-scenario.js';
+import { bitsPerSecond } from '../scenario/bandwidth.js';
 
 export interface LinkShape {
   bandwidth: string;

@@ -1,6 +1,6 @@
 /** The cells of a comparison row, in words, as every renderer shows them. */
 import type { ComparisonRow } from '../result/comparison.js';
-import type { Statistics } from '../result/types.js';
+import type { CacheMiss, Statistics } from '../result/types.js';
 import { formatBytes, formatMs, formatRatio } from './format.js';
 
 /** `24.8 s (24.1 s – 25.3 s)`, with the interval's real confidence where n is too small for 95 %. */
@@ -55,4 +55,18 @@ export function excludedNote(row: ComparisonRow): string | undefined {
 export function sectionTitle(section: { phase: string; edit: string; builder: string }, nameBuilder: boolean): string {
   const builder = nameBuilder ? ` [${section.builder}]` : '';
   return section.phase === 'cold' ? `cold build (no cache)${builder}` : `edit "${section.edit}": rebuild after the edit${builder}`;
+}
+
+/** `step 9 COPY . /app missed: app/main.py changed (edit "code"); 3 later steps rebuilt, 11.0 s of 11.3 s` */
+export function cacheMissClause(miss: CacheMiss, rebuiltMs: number, wallMs: number): string {
+  const later = miss.rebuiltSteps === 0 ? 'no later step rebuilt' : `${miss.rebuiltSteps} later step${miss.rebuiltSteps === 1 ? '' : 's'} rebuilt`;
+  return `step ${miss.step} ${miss.instruction} missed: ${miss.because}; ${later}, ${formatMs(rebuiltMs)} of ${formatMs(wallMs)}`;
+}
+
+/** Why the row typically rebuilt, with how many of its samples say so when not all do. */
+export function whyCell(row: ComparisonRow): string | undefined {
+  const typical = row.cacheMiss;
+  if (typical === null) return undefined;
+  const share = typical.count < typical.of ? ` (${typical.count} of ${typical.of} samples)` : '';
+  return `${cacheMissClause(typical.miss, typical.rebuiltMs, typical.wallMs)}${share}`;
 }

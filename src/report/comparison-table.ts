@@ -1,9 +1,10 @@
 /**
- * The terminal comparison: one table per builder and edit (the cold build first), one row per
- * variant. Renders the comparison model; computes nothing of its own.
+ * The terminal comparison: one table per edit (the cold build first), one row per variant —
+ * per variant and builder, with a builder column, when the run used several — and under it
+ * why each variant rebuilt. Renders the comparison model; computes nothing of its own.
  */
-import type { Comparison, ComparisonSection, Headline } from '../result/comparison.js';
-import { bytesCell, excludedNote, firstMissCell, healthCell, sectionTitle, speedupCell } from './cells.js';
+import type { Comparison, ComparisonRow, ComparisonSection, Headline } from '../result/comparison.js';
+import { bytesCell, excludedNote, firstMissCell, healthCell, sectionTitle, speedupCell, whyCell } from './cells.js';
 import { formatMs } from './format.js';
 
 interface Column {
@@ -24,14 +25,33 @@ const COLUMNS: Column[] = [
 
 export function comparisonTable(comparison: Comparison): string {
   const builders = new Set(comparison.sections.map((s) => s.builder));
-  return comparison.sections.map((section) => renderSection(section, builders.size > 1)).join('\n\n');
+  const sections = builders.size > 1 ? mergeBuilders(comparison.sections) : comparison.sections;
+  return sections.map((section) => renderSection(section, builders.size > 1)).join('\n\n');
 }
 
-function renderSection(section: ComparisonSection, nameBuilder: boolean): string {
+/** One section per edit holding every builder's rows: variant by variant, the builders side by side. */
+function mergeBuilders(sections: readonly ComparisonSection[]): ComparisonSection[] {
+  const merged = new Map<string, ComparisonSection>();
+  const variantOrder: string[] = [];
+  for (const section of sections) {
+    const key = `${section.phase}\u0000${section.edit}`;
+    const into = merged.get(key) ?? { ...section, rows: [] };
+    into.rows.push(...section.rows);
+    merged.set(key, into);
+    for (const row of section.rows) if (!variantOrder.includes(row.variant)) variantOrder.push(row.variant);
+  }
+  const order = [...merged.values()].sort((a, b) => (a.phase === b.phase ? 0 : a.phase === 'cold' ? -1 : 1));
+  for (const section of order) section.rows.sort((a, b) => variantOrder.indexOf(a.variant) - variantOrder.indexOf(b.variant));
+  return order;
+}
+
+function renderSection(section: ComparisonSection, withBuilders: boolean): string {
   const n = [...new Set(section.rows.map((row) => row.n))].join('/');
-  const title = `${sectionTitle(section, nameBuilder)}, n=${n}${section.phase === 'cold' ? '' : ' per variant'}`;
+  const title = `${sectionTitle(section, false)}, n=${n}${section.phase === 'cold' ? '' : ` per variant${withBuilders ? ' and builder' : ''}`}`;
+  const columns = withBuilders ? [COLUMNS[0] as Column, { title: 'builder', align: 'left' } as Column, ...COLUMNS.slice(1)] : COLUMNS;
   const body = section.rows.map((row) => [
     row.variant,
+    ...(withBuilders ? [row.builder] : []),
     formatMs(row.wallMs?.median ?? Number.NaN),
     row.wallMs !== null && row.wallMs.n > 1 ? `${row.wallMs.rme.toFixed(1)}%` : '–',
     speedupCell(row),
@@ -41,7 +61,18 @@ function renderSection(section: ComparisonSection, nameBuilder: boolean): string
     healthCell(row),
   ]);
   const notes = section.rows.flatMap((row) => excludedNote(row) ?? []).map((note) => `  ! ${note}`);
-  return [title, ...renderRows(COLUMNS, body).map((line) => `  ${line}`), ...notes].join('\n');
+  const why = section.phase === 'cold' ? [] : whyLines(section.rows, withBuilders);
+  return [title, ...renderRows(columns, body).map((line) => `  ${line}`), ...notes, ...why].join('\n');
+}
+
+/** `  why naive: step 6 COPY . . missed: app.py changed (edit "code"); …`, one per row that says. */
+function whyLines(rows: readonly ComparisonRow[], withBuilders: boolean): string[] {
+  const named = rows.flatMap((row) => {
+    const why = whyCell(row);
+    return why === undefined ? [] : [{ name: withBuilders ? `${row.variant} [${row.builder}]` : row.variant, why }];
+  });
+  const width = Math.max(0, ...named.map((n) => n.name.length));
+  return named.map(({ name, why }) => `  why ${`${name}:`.padEnd(width + 1)} ${why}`);
 }
 
 /** `code-edit rebuild naive/optimized = 31.2x (median 24.8 s vs 0.60 s)` */

@@ -1,14 +1,15 @@
 /**
  * report.md: what a reviewer reads in ten seconds — the headline, one table per builder and
- * edit (median with its 95 % interval, speed-up, steps reused, first miss, bytes, health),
- * the warnings, then the machine and the provenance. Renders the comparison model only.
+ * edit (median with its 95 % interval, speed-up, steps reused, first miss, bytes, health) with
+ * why each variant rebuilt, the steps that rebuilt across repetitions, the warnings, then the
+ * machine and the provenance. Renders the comparison model only.
  */
 import type { Comparison, ComparisonSection } from '../result/comparison.js';
 import type { SuiteResult } from '../result/types.js';
-import { bytesCell, excludedNote, firstMissCell, healthCell, medianWithInterval, nCell, sectionTitle, speedupCell, stepsReusedCell } from './cells.js';
+import { bytesCell, excludedNote, firstMissCell, healthCell, medianWithInterval, nCell, sectionTitle, speedupCell, stepsReusedCell, whyCell } from './cells.js';
 import { headlineLine } from './comparison-table.js';
 import { pullTable } from './pull-table.js';
-import { formatBytes } from './format.js';
+import { formatBytes, formatMs } from './format.js';
 
 export function markdownReport(result: SuiteResult, comparison: Comparison): string {
   const builders = new Set(comparison.sections.map((s) => s.builder));
@@ -33,12 +34,39 @@ function sectionTable(section: ComparisonSection, nameBuilder: boolean): string[
         `| ${row.variant} | ${medianWithInterval(row.wallMs)} | ${nCell(row)} | ${speedupCell(row)} | ${stepsReusedCell(row)} | ${code(firstMissCell(row))} | ${bytesCell(row.newBytes)} | ${bytesCell(row.imageBytes)} | ${healthCell(row)} |`,
     ),
     ...section.rows.flatMap((row) => excludedNote(row) ?? []).map((note) => `\n> ${note}`),
+    ...whyList(section),
+    ...stepTable(section),
   ];
 }
 
+/** `- **naive**: step 6 `COPY . .` missed: app.py changed (edit "code"); …` */
+function whyList(section: ComparisonSection): string[] {
+  if (section.phase === 'cold') return [];
+  const lines = section.rows.flatMap((row) => {
+    const why = whyCell(row);
+    return why === undefined ? [] : [`- **${row.variant}**: ${why.replace(/^step (\d+) (.*?) missed:/, (_, step: string, instruction: string) => `step ${step} \`${instruction.replace(/`/g, "'")}\` missed:`)}`];
+  });
+  return lines.length === 0 ? [] : ['', 'Why it rebuilt:', '', ...lines];
+}
+
+/** The steps that rebuilt in any repetition: how often, and how long they took when they did. */
+function stepTable(section: ComparisonSection): string[] {
+  if (section.phase === 'cold') return [];
+  const rows = section.rows.flatMap((row) =>
+    row.steps
+      .filter((step) => step.cached < step.of)
+      .map((step) => `| ${row.variant} | ${step.index} | ${step.line ?? '–'} | \`${step.instruction.replace(/\|/g, '\\|').replace(/`/g, "'")}\` | ${step.of - step.cached}/${step.of} | ${step.medianRebuiltMs === null ? '–' : formatMs(step.medianRebuiltMs)} |`),
+  );
+  if (rows.length === 0) return [];
+  return ['', 'Steps that rebuilt (the rest were cached every time):', '', '| variant | step | line | instruction | rebuilt | median when rebuilt |', '|---|---:|---:|---|---:|---:|', ...rows];
+}
+
 function warningList(result: SuiteResult): string[] {
-  if (result.warnings.length === 0) return [];
-  return ['## Warnings', '', ...result.warnings.map((w) => `- \`${w.code}\` ${w.message}`), ''];
+  const notes = result.notes ?? [];
+  return [
+    ...(result.warnings.length === 0 ? [] : ['## Warnings', '', ...result.warnings.map((w) => `- \`${w.code}\` ${w.message}`), '']),
+    ...(notes.length === 0 ? [] : ['## How it was measured', '', ...notes.map((n) => `- \`${n.code}\` ${n.message}`), '']),
+  ];
 }
 
 function runFacts(result: SuiteResult): string[] {
@@ -49,7 +77,7 @@ function runFacts(result: SuiteResult): string[] {
     '',
     `- layerbench ${result.tool.version} · run \`${result.runId}\` · ${result.startedAt} → ${result.finishedAt}${result.complete ? '' : ' (partial)'}`,
     ...(result.machines.length === 1 ? [`- machine: ${machineLine(result.machine)}`] : result.machines.map((m) => `- machine \`${m.id.slice(0, 12)}\`: ${machineLine(m)}`)),
-    `- scenario: ${scenarioSource(result.scenario)} · ${result.scenario.builder} builder · ${result.scenario.reps} reps${result.scenario.warmup > 0 ? `, ${result.scenario.warmup} warm-up` : ''}${result.scenario.cold ? ', cold build measured' : ''}`,
+    `- scenario: ${scenarioSource(result.scenario)} · ${(result.scenario.builders ?? [result.scenario.builder]).join(' and ')} builder${(result.scenario.builders?.length ?? 1) > 1 ? 's' : ''} · ${result.scenario.reps} reps${result.scenario.warmup > 0 ? `, ${result.scenario.warmup} warm-up` : ''}${result.scenario.cold ? ', cold build measured' : ''}`,
     ...result.bases.map((b) => `- base ${b.name}: \`${b.image}\` (${b.source}${b.id === null ? '' : `, ${b.id.slice(0, 19)}`})`),
     ...result.scenario.variants.flatMap((v) => (v.dockerfileChanges ?? []).map((change) => `- ${v.name}: layerbench's copy of the Dockerfile, ${change}`)),
     `- package index: ${result.packageIndex.mode === 'local' ? 'served from local files on 127.0.0.1 (downloads cost next to nothing)' : result.packageIndex.mode === 'pypi' ? 'PyPI' : 'none'}`,

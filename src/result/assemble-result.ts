@@ -1,7 +1,7 @@
 /** Puts a run's facts together in the result contract. Pure. */
 import { VERSION } from '../version.js';
 import { summarize } from './summarize.js';
-import { RESULT_SCHEMA_VERSION, type BaseRecord, type MachineFacts, type Sample, type ScenarioRecord, type SuiteResult } from './types.js';
+import { RESULT_SCHEMA_VERSION, type BaseRecord, type MachineFacts, type RunNote, type Sample, type ScenarioRecord, type SuiteResult } from './types.js';
 import { warningsFor, type RunConditions } from './warnings.js';
 
 export interface RunFacts {
@@ -16,6 +16,7 @@ export interface RunFacts {
   samples: readonly Sample[];
   /** the load on the machine when the run began */
   conditions: RunConditions;
+  notes?: readonly RunNote[];
 }
 
 export function assembleResult(facts: RunFacts): SuiteResult {
@@ -34,5 +35,6 @@ export function assembleResult(facts: RunFacts): SuiteResult {
     samples: [...facts.samples],
     summary: summarize(facts.samples),
     warnings: warningsFor(facts.samples, facts.conditions),
+    ...(facts.notes === undefined || facts.notes.length === 0 ? {} : { notes: [...facts.notes] }),
   };
 }

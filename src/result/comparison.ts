@@ -5,8 +5,9 @@
  */
 import { buildRowsOf, buildSamplesOf } from './sample-kinds.js';
 import { median } from './statistics.js';
+import { summarizeSteps, type StepSummary } from './step-summary.js';
 import { groupKey, isCounted } from './summarize.js';
-import type { Builder, BuildSample, BuildSummaryRow, Phase, Statistics, SuiteResult } from './types.js';
+import type { Builder, BuildSample, BuildSummaryRow, CacheMiss, Phase, Statistics, SuiteResult } from './types.js';
 
 export interface FirstMiss {
   /** the step index, or null when every step was cached */
@@ -17,8 +18,19 @@ export interface FirstMiss {
   of: number;
 }
 
+/** Why the row's builds typically rebuilt: the most common explanation, with medians. */
+export interface TypicalCacheMiss {
+  miss: CacheMiss;
+  /** how many of the row's samples missed for this reason at this step */
+  count: number;
+  of: number;
+  rebuiltMs: number;
+  wallMs: number;
+}
+
 export interface ComparisonRow {
   variant: string;
+  builder: Builder;
   isBaseline: boolean;
   n: number;
   excluded: number;
@@ -29,6 +41,10 @@ export interface ComparisonRow {
   stepsReused: { reused: number; total: number } | null;
   /** the most common first missed step */
   firstMiss: FirstMiss | null;
+  /** the most common reason it missed (null when no sample says: older results, or nothing missed) */
+  cacheMiss: TypicalCacheMiss | null;
+  /** each step across the counted samples: how often cached, how long when rebuilt */
+  steps: StepSummary[];
   newBytes: number | null;
   imageBytes: number | null;
   health: BuildSummaryRow['health'];
@@ -61,7 +77,12 @@ export interface Comparison {
 
 /** What the comparison reads of a result: its samples and summary, the scenario's order and baseline. */
 export type ComparisonInput = Pick<SuiteResult, 'summary' | 'samples'> & {
-  scenario: { baseline: string; variants: readonly { name: string }[]; edits: readonly { name: string }[] };
+  scenario: {
+    baseline: string;
+    variants: readonly { name: string }[];
+    edits: readonly { name: string }[];
+    headlines?: readonly { edit: string; slow: string; fast: string }[] | undefined;
+  };
 };
 
 export function buildComparison(result: ComparisonInput): Comparison {
@@ -101,7 +122,8 @@ export function buildComparison(result: ComparisonInput): Comparison {
       };
     });
 
-  return { baseline, sections, headlines: headlines(sections, baseline, variantOrder, editOrder) };
+  const named = result.scenario.headlines ?? [];
+  return { baseline, sections, headlines: named.length > 0 ? named.flatMap((h) => headlinesOf(sections, h)) : defaultHeadlines(sections, baseline, variantOrder, editOrder) };
 }
 
 function comparisonRow(row: BuildSummaryRow, samples: readonly BuildSample[], baseline: string, baselineMedian: number | undefined): ComparisonRow {
@@ -111,6 +133,7 @@ function comparisonRow(row: BuildSummaryRow, samples: readonly BuildSample[], ba
   const total = median(counted.map((s) => s.steps.length));
   return {
     variant: row.variant,
+    builder: row.builder,
     isBaseline: row.variant === baseline,
     n: row.n,
     excluded: row.excluded,
@@ -118,9 +141,33 @@ function comparisonRow(row: BuildSummaryRow, samples: readonly BuildSample[], ba
     speedup: baselineMedian !== undefined && rowMedian !== undefined && rowMedian > 0 ? baselineMedian / rowMedian : null,
     stepsReused: reused === null || total === null ? null : { reused, total },
     firstMiss: typicalFirstMiss(counted.length > 0 ? counted : samples),
+    cacheMiss: typicalCacheMiss(counted.length > 0 ? counted : samples),
+    steps: summarizeSteps(counted),
     newBytes: row.newBytes,
     imageBytes: row.imageBytes,
     health: row.health,
+  };
+}
+
+function typicalCacheMiss(samples: readonly BuildSample[]): TypicalCacheMiss | null {
+  const groups = new Map<string, { miss: CacheMiss; samples: BuildSample[] }>();
+  for (const sample of samples) {
+    const miss = sample.cacheMiss;
+    if (miss === undefined || miss === null) continue;
+    const key = `${miss.step}\u0000${miss.reason}\u0000${miss.because}`;
+    const group = groups.get(key) ?? { miss, samples: [] };
+    group.samples.push(sample);
+    groups.set(key, group);
+  }
+  let best: { miss: CacheMiss; samples: BuildSample[] } | undefined;
+  for (const group of groups.values()) if (best === undefined || group.samples.length > best.samples.length) best = group;
+  if (best === undefined) return null;
+  return {
+    miss: best.miss,
+    count: best.samples.length,
+    of: samples.length,
+    rebuiltMs: median(best.samples.map((s) => s.cacheMiss?.rebuiltMs ?? 0)) ?? 0,
+    wallMs: median(best.samples.map((s) => s.wallMs)) ?? 0,
   };
 }
 
@@ -141,17 +188,22 @@ function typicalFirstMiss(samples: readonly BuildSample[]): FirstMiss | null {
 
 /**
  * For each builder: the first edit of the scenario, the baseline against the first other
- * variant (the bundled suite: naive/optimized after a code edit).
+ * variant (what a scenario that names no headlines ends with).
  */
-function headlines(sections: readonly ComparisonSection[], baseline: string, variantOrder: readonly string[], editOrder: readonly string[]): Headline[] {
+function defaultHeadlines(sections: readonly ComparisonSection[], baseline: string, variantOrder: readonly string[], editOrder: readonly string[]): Headline[] {
   const fast = variantOrder.find((v) => v !== baseline);
   const edit = editOrder[0];
   if (fast === undefined || edit === undefined) return [];
+  return headlinesOf(sections, { edit, slow: baseline, fast });
+}
+
+/** `slow`/`fast` after `edit`, under each builder whose section holds both. */
+function headlinesOf(sections: readonly ComparisonSection[], wanted: { edit: string; slow: string; fast: string }): Headline[] {
   return sections.flatMap((section) => {
-    if (section.phase !== 'warm' || section.edit !== edit) return [];
-    const slowMs = section.rows.find((r) => r.variant === baseline)?.wallMs?.median;
-    const fastMs = section.rows.find((r) => r.variant === fast)?.wallMs?.median;
+    if (section.phase !== 'warm' || section.edit !== wanted.edit) return [];
+    const slowMs = section.rows.find((r) => r.variant === wanted.slow)?.wallMs?.median;
+    const fastMs = section.rows.find((r) => r.variant === wanted.fast)?.wallMs?.median;
     if (slowMs === undefined || fastMs === undefined || !(fastMs > 0)) return [];
-    return [{ builder: section.builder, edit, slow: baseline, fast, slowMs, fastMs, ratio: slowMs / fastMs }];
+    return [{ builder: section.builder, edit: wanted.edit, slow: wanted.slow, fast: wanted.fast, slowMs, fastMs, ratio: slowMs / fastMs }];
   });
 }

@@ -45,15 +45,24 @@ export function mergeResults(parts: readonly NamedResult[], runId: string): Suit
       ...results.flatMap((r) => r.warnings.filter((w) => w.code === 'busy-machine')),
       ...warningsFor(samples, { loadAverageAtStart: null, cpus: 0 }),
     ],
+    ...notesOf(results),
   };
+}
+
+function notesOf(results: readonly SuiteResult[]): Pick<SuiteResult, 'notes'> {
+  const notes = uniqueBy(results.flatMap((r) => r.notes ?? []), (n) => `${n.code}\u0000${n.message}`);
+  return notes.length === 0 ? {} : { notes };
 }
 
 function mergeScenarios(scenarios: readonly ScenarioRecord[]): ScenarioRecord {
   const first = scenarios[0] as ScenarioRecord;
+  const builders = [...new Set(scenarios.flatMap((s) => s.builders ?? [s.builder]))];
   const variants: VariantRecord[] = uniqueBy(scenarios.flatMap((s) => s.variants), (v) => v.name);
   return {
     ...first,
     reps: Math.max(...scenarios.map((s) => s.reps)),
+    builder: builders[0] ?? first.builder,
+    builders,
     baseline: first.baseline,
     // a shard's scenario file may be the same with other filters: the hashes of each part are in the parts
     sha256: scenarios.every((s) => s.sha256 === first.sha256) ? first.sha256 : null,

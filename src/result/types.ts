@@ -84,6 +84,35 @@ export interface BuildSample {
   /** the `id` of the machine (in `machines`) that measured it */
   machine: string;
   provenance: SampleProvenance;
+  /** why the first missed step missed; null when no step missed (absent in older results) */
+  cacheMiss?: CacheMiss | null;
+}
+
+/**
+ * Why a build's first missed step missed, from what layerbench knows it changed:
+ * - `no-cache`: a cold build, built without cache
+ * - `context-changed`: files its COPY/ADD brings in changed since the variant's previous build
+ * - `build-arg-changed`, `base-changed`: an argument, or the image a FROM names, differs
+ * - `parent-missed`: it copies from a stage that was rebuilt
+ * - `unexplained`: nothing layerbench changed reaches it (an evicted cache entry, say)
+ */
+export type CacheMissReason = 'no-cache' | 'context-changed' | 'build-arg-changed' | 'base-changed' | 'parent-missed' | 'unexplained';
+
+export interface CacheMiss {
+  /** the step's index, as in `steps` */
+  step: number;
+  instruction: string;
+  /** the line of the user's Dockerfile, when known */
+  line: number | null;
+  reason: CacheMissReason;
+  /** context paths the step brings in that changed (context-changed); the build args or images that changed otherwise */
+  changedFiles: string[];
+  /** one clause naming the cause, e.g. `app/main.py changed (edit "code")` */
+  because: string;
+  /** steps after it that were rebuilt too */
+  rebuiltSteps: number;
+  /** time of the missed step and every rebuilt step after it */
+  rebuiltMs: number;
 }
 
 /** The four pulls of seed 001's experiment (see `layerbench pull`). */
@@ -246,7 +275,10 @@ export interface ScenarioRecord {
   sha256: string | null;
   /** the build context, relative to the working directory where possible (absent in older results) */
   context?: string;
+  /** the first of `builders` (older results name one builder only) */
   builder: Builder;
+  /** every variant was measured under each (absent in older results: `[builder]`) */
+  builders?: Builder[];
   reps: number;
   warmup: number;
   cold: boolean;
@@ -254,6 +286,8 @@ export interface ScenarioRecord {
   baseline: string;
   variants: VariantRecord[];
   edits: { name: string; kind: string; file: string }[];
+  /** the ratios the run ends with, when the scenario names them (absent: the baseline over the next variant after the first edit) */
+  headlines?: { edit: string; slow: string; fast: string }[];
 }
 
 export interface Warning {
@@ -264,6 +298,12 @@ export interface Warning {
   builder?: Builder;
   edit?: string;
   phase?: Phase;
+}
+
+export interface RunNote {
+  /** machine-readable, e.g. `buildkit-cold-build` */
+  code: string;
+  message: string;
 }
 
 export interface SuiteResult {
@@ -279,11 +319,18 @@ export interface SuiteResult {
   /** every machine a sample came from (more than one after `merge`); this run's first */
   machines: MachineFacts[];
   scenario: ScenarioRecord;
-  packageIndex: { mode: 'pypi' | 'local' | 'none'; urls: string[] };
+  packageIndex: {
+    mode: 'pypi' | 'local' | 'none';
+    urls: string[];
+    /** the rate downloads from the local index were held to (`50mbit`), null: unlimited; absent in older results */
+    bandwidth?: string | null;
+  };
   bases: BaseRecord[];
   samples: Sample[];
   summary: SummaryRow[];
   warnings: Warning[];
+  /** how it was measured, where a reader should know (what a cold BuildKit build clears …); absent in older results */
+  notes?: RunNote[];
   /** set by `layerbench pull` */
   pull?: PullSetup;
 }

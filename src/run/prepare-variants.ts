@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { displayPath } from '../display-path.js';
 import { ensureFromImages } from '../bases/from-images.js';
+import { contextCopies } from '../dockerfile/context-copies.js';
 import { parseDockerfile } from '../dockerfile/dockerfile-model.js';
 import { fromLines, rewriteDockerfile } from '../dockerfile/rewrite.js';
 import type { DockerEngine } from '../engine/docker-engine.js';
@@ -62,6 +63,7 @@ export async function prepareVariants(
         spec,
         workspace,
         dockerfile: parseDockerfile(rewritten.text, rewritten.originalLine),
+        copies: contextCopies(rewritten.text),
         buildArgs: finalArgs,
         baseLayers: new Set<string>(),
         record: {

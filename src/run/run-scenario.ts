@@ -20,13 +20,16 @@ import { findRunObjects, removeRunObjects } from '../engine/run-objects.js';
 import { asDiskFull } from '../disk-space.js';
 import { displayPath } from '../display-path.js';
 import { BuildLeftovers } from '../measure/build-leftovers.js';
+import { skippedVariants } from '../measure/plan.js';
 import { runSuite } from '../measure/run-suite.js';
 import type { SuiteEvent } from '../measure/suite-events.js';
 import { preparePackageIndex, type PackageIndex } from '../package-index/package-index.js';
 import { assembleResult } from '../result/assemble-result.js';
 import { ResultWriter } from '../result/result-writer.js';
-import type { BaseRecord, BuildSample, MachineFacts, ScenarioRecord, SuiteResult } from '../result/types.js';
+import type { BaseRecord, BuildSample, MachineFacts, RunNote, ScenarioRecord, SuiteResult } from '../result/types.js';
+import { bitsPerSecond } from '../scenario/bandwidth.js';
 import type { Scenario } from '../scenario/scenario-types.js';
+import { buildkitNotes } from './buildkit-notes.js';
 import { DisposerStack } from './disposer-stack.js';
 import { prepareVariants, type PreparedVariantRecord } from './prepare-variants.js';
 import { isPreparedRun, prepareRun, type PreparedRun, type RunOptions } from './prepare-run.js';
@@ -35,7 +38,7 @@ import { processStartOf, RunRegistry } from './run-registry.js';
 
 export type RunEvent =
   | SuiteEvent
-  | { type: 'run-started'; runId: string; scenario: string; variants: number; edits: number; reps: number; warmup: number; builder: string; outDir: string }
+  | { type: 'run-started'; runId: string; scenario: string; variants: number; edits: number; reps: number; warmup: number; builders: string[]; outDir: string }
   | { type: 'note'; text: string }
   | { type: 'result-written'; file: string; complete: boolean; samples: number }
   | { type: 'cleanup-failed'; what: string; error: unknown };
@@ -73,7 +76,7 @@ export async function runScenario(scenario: Scenario | PreparedRun | string, opt
   const conditions = { loadAverageAtStart: loadAverage(), cpus: facts.cpus };
   const stack = new DisposerStack();
   const samples: BuildSample[] = [];
-  const state: RunState = { bases: [], packageIndex: { mode: 'none', urls: [] }, variants: [] };
+  const state: RunState = { bases: [], packageIndex: { mode: 'none', urls: [] }, variants: [], notes: [] };
   let writer: ResultWriter | undefined;
   let complete = false;
   let failure: unknown;
@@ -89,6 +92,7 @@ export async function runScenario(scenario: Scenario | PreparedRun | string, opt
       bases: state.bases,
       samples,
       conditions,
+      notes: state.notes,
     });
 
   try {
@@ -124,16 +128,18 @@ export async function runScenario(scenario: Scenario | PreparedRun | string, opt
       edits: spec.edits.length,
       reps: spec.reps,
       warmup: spec.warmup,
-      builder: spec.builder,
+      builders: spec.builders,
       outDir: prepared.outDir,
     });
     for (const text of prepared.notes) emit({ type: 'note', text });
+    for (const { variant, builder, builders } of skippedVariants(spec)) emit({ type: 'note', text: `${variant}: not built under ${builder} (the scenario builds it with ${builders.join(', ')} only)` });
+    if (spec.builders.includes('buildkit')) state.notes = buildkitNotes(await engine.buildCacheUsage());
     state.bases = await resolveBases(engine, spec.variants.flatMap((v) => Object.values(v.bases)), (text) => emit({ type: 'note', text }), signal);
     for (const base of state.bases) emit({ type: 'note', text: `base ${base.name}: ${base.image} (${base.source})` });
-    const index = await preparePackageIndex(prepared.indexPort, prepared.index);
+    const index = await preparePackageIndex(prepared.indexPort, prepared.index, bitsPerSecond(spec.indexBandwidth));
     stack.defer('the package index server', () => index.close());
-    state.packageIndex = { mode: index.mode, urls: index.urls };
-    emit({ type: 'note', text: describeIndex(index) });
+    state.packageIndex = { mode: index.mode, urls: index.urls, bandwidth: index.bitsPerSecond === null ? null : spec.indexBandwidth };
+    emit({ type: 'note', text: describeIndex(index, spec.indexBandwidth) });
 
     const variants = await prepareVariants(engine, spec, scratch, state.bases, index, (text) => emit({ type: 'note', text }), signal);
     state.variants = variants;
@@ -179,6 +185,7 @@ export async function runScenario(scenario: Scenario | PreparedRun | string, opt
 }
 
 interface RunState {
+  notes: RunNote[];
   bases: BaseRecord[];
   packageIndex: SuiteResult['packageIndex'];
   variants: PreparedVariantRecord[];
@@ -199,7 +206,8 @@ function scenarioRecord(scenario: Scenario, variants: readonly PreparedVariantRe
     file: scenario.file === null ? null : displayPath(scenario.file),
     sha256: scenario.sha256,
     context: displayPath(scenario.context),
-    builder: scenario.builder,
+    builder: scenario.builders[0] ?? 'classic',
+    builders: scenario.builders,
     reps: scenario.reps,
     warmup: scenario.warmup,
     cold: scenario.cold,
@@ -216,6 +224,7 @@ function scenarioRecord(scenario: Scenario, variants: readonly PreparedVariantRe
         },
     ),
     edits: scenario.edits.map((e) => ({ name: e.name, kind: e.kind, file: e.file })),
+    ...(scenario.headlines.length > 0 ? { headlines: scenario.headlines } : {}),
   };
 }
 
@@ -238,7 +247,11 @@ function loadAverage(): number | null {
   return oneMinute === undefined || (oneMinute === 0 && process.platform === 'win32') ? null : oneMinute;
 }
 
-function describeIndex(index: PackageIndex): string {
-  if (index.mode === 'local') return `package index: PyPI unreachable; serving the local index at ${index.urls.join(' ')}`;
-  return `package index: ${index.mode === 'pypi' ? 'PyPI' : 'none (pip steps that need packages will fail)'}`;
+function describeIndex(index: PackageIndex, bandwidth: string): string {
+  if (index.mode === 'local') {
+    const rate = index.bitsPerSecond === null ? '' : `, downloads held to ${bandwidth}`;
+    return `package index: PyPI unreachable; serving the local index at ${index.urls.join(' ')}${rate}`;
+  }
+  const ignored = bandwidth === 'unlimited' ? '' : ` (the index bandwidth ${bandwidth} applies to the local index only)`;
+  return `package index: ${index.mode === 'pypi' ? 'PyPI' : 'none (pip steps that need packages will fail)'}${ignored}`;
 }

@@ -12,8 +12,8 @@ import { displayPath } from '../display-path.js';
 import { ScenarioError, UsageError } from '../errors.js';
 import { expectationOf, fieldOf } from '../schema-errors.js';
 import { MAX_SCENARIO_BYTES, MAX_YAML_ALIASES } from './load-scenario.js';
+import { BANDWIDTH } from './bandwidth.js';
 
-const BANDWIDTH = '^(unlimited|\\d+(\\.\\d+)?(kbit|mbit|gbit))$';
 const PACKAGE = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*([<>=!~]=?[^\\s#]+)?$' } as const;
 
 const scaleSchema = {
@@ -171,12 +171,4 @@ function applyPullOverrides(data: RawPullScenario, overrides: PullOverrides): vo
     throw new UsageError(`--bandwidth takes a rate such as 100mbit, 1gbit or 512kbit, or "unlimited"; it was given "${overrides.bandwidth}".`);
   }
   if (overrides.freshHost !== undefined) data.freshHost = overrides.freshHost;
-}
-
-/** `100mbit` → 1e8 bits/s; `unlimited` → null. */
-export function bitsPerSecond(bandwidth: string): number | null {
-  const match = /^(\d+(?:\.\d+)?)(kbit|mbit|gbit)$/.exec(bandwidth);
-  if (match === null) return null;
-  const factor = { kbit: 1e3, mbit: 1e6, gbit: 1e9 }[match[2] as 'kbit' | 'mbit' | 'gbit'];
-  return Number(match[1]) * factor;
 }

@@ -4,7 +4,7 @@
  * file system, writes nothing; each problem blames the input it came from.
  */
 import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, posix, resolve } from 'node:path';
 import { parseFamiliarName } from '@swimlane/docker-reference';
 import { pathInside } from '../path-inside.js';
 import { inputError, type ScenarioSource } from './input-error.js';
@@ -39,7 +39,7 @@ export function resolveScenario({ data, declared, baseDir, source, sha256 }: Sce
       const problem = referenceProblem(reference);
       if (problem !== undefined) throw blame(`${field}.bases.${arg}`, `must be a logical base or an image reference; "${reference}" ${problem}`);
     }
-    return { name: v.name, dockerfile, bases: v.bases, buildArgs: v.buildArgs, target: v.target ?? null };
+    return { name: v.name, dockerfile, bases: v.bases, buildArgs: v.buildArgs, target: v.target ?? null, builders: v.builders ?? null };
   });
 
   for (const [from, to] of Object.entries(data.baseMap)) {
@@ -49,9 +49,19 @@ export function resolveScenario({ data, declared, baseDir, source, sha256 }: Sce
     }
   }
 
-  const edits = data.edits.map((e): EditSpec => {
-    const field = `edits[${at(declared.edits, e.name)}]`;
-    if (isAbsolute(e.file) || pathInside(context, resolve(context, e.file)) === undefined) throw blame(`${field}.file`, 'must stay inside the build context');
+  (data.headlines ?? []).forEach((headline, i) => {
+    for (const [field, name, list] of [['slow', headline.slow, declared.variants], ['fast', headline.fast, declared.variants], ['edit', headline.edit, declared.edits]] as const) {
+      if (!list.some((item) => item.name === name)) {
+        throw blame(`headlines[${i}].${field}`, `names ${name}, which the scenario does not have (it has: ${list.map((item) => item.name).join(', ')})`);
+      }
+    }
+  });
+
+  const edits = data.edits.map((written): EditSpec => {
+    const field = `edits[${at(declared.edits, written.name)}]`;
+    if (isAbsolute(written.file) || pathInside(context, resolve(context, written.file)) === undefined) throw blame(`${field}.file`, 'must stay inside the build context');
+    // `./app/main.py` is `app/main.py`: one name per file, as the context manifest keys it
+    const e = { ...written, file: written.kind === 'touch' ? written.file.replace(/^(\.\/)+/, '') : posix.normalize(written.file.replaceAll('\\', '/')) };
     if (e.kind !== 'touch' && !isFile(resolve(context, e.file))) {
       throw blame(`${field}.file`, `must name a file in the build context; ${resolve(context, e.file)} is not one`);
     }
@@ -75,7 +85,7 @@ export function resolveScenario({ data, declared, baseDir, source, sha256 }: Sce
     file: source.kind === 'file' ? source.file : null,
     sha256,
     context,
-    builder: data.builder,
+    builders: data.builders ?? [data.builder],
     reps: data.reps,
     warmup: data.warmup,
     cold: data.cold,
@@ -83,6 +93,8 @@ export function resolveScenario({ data, declared, baseDir, source, sha256 }: Sce
     variants,
     edits,
     baseMap: data.baseMap,
+    indexBandwidth: data.indexBandwidth,
+    headlines: data.headlines ?? [],
     health:
       data.health === undefined
         ? null

@@ -7,13 +7,15 @@ import { Ajv } from 'ajv';
 import { UsageError } from '../errors.js';
 import { expectationOf } from '../schema-errors.js';
 import type { Builder } from '../result/types.js';
-import { scenarioSchema } from './scenario-schema.js';
+import { BANDWIDTH } from './bandwidth.js';
+import { BUILDERS, scenarioSchema } from './scenario-schema.js';
 import type { RawScenario } from './scenario-types.js';
 
 export interface ScenarioOverrides {
   reps?: number | undefined;
   warmup?: number | undefined;
-  builder?: Builder | undefined;
+  /** one builder, or several (`--builder classic,buildkit`): every variant under each */
+  builder?: Builder | readonly Builder[] | undefined;
   cold?: boolean | undefined;
   baseline?: string | undefined;
   /** keep only these variants (names from the scenario) */
@@ -26,12 +28,14 @@ export interface ScenarioOverrides {
   buildArgs?: Readonly<Record<string, string>> | undefined;
   /** the stage every variant builds */
   target?: string | undefined;
+  /** hold downloads from the local package index to this rate (`50mbit`, `unlimited`) */
+  indexBandwidth?: string | undefined;
   /** probe the images on this port (and `healthPath`), even where the scenario has no health section */
   port?: number | undefined;
   healthPath?: string | undefined;
 }
 
-const SCALARS = ['reps', 'warmup', 'builder', 'cold', 'baseline'] as const;
+const SCALARS = ['reps', 'warmup', 'cold', 'baseline'] as const;
 const ajv = new Ajv({ allErrors: false, strict: false });
 const validators = Object.fromEntries(
   SCALARS.map((name) => [name, ajv.compile(stripDefault(scenarioSchema.properties[name]))]),
@@ -51,6 +55,7 @@ const OPTION: Record<keyof ScenarioOverrides, string> = {
   target: '--target',
   port: '--port',
   healthPath: '--health-path',
+  indexBandwidth: '--index-bandwidth',
 };
 
 const healthProperties = scenarioSchema.properties.health.properties;
@@ -68,6 +73,12 @@ export function applyOverrides(raw: RawScenario, overrides: ScenarioOverrides, f
     }
     (next as unknown as Record<string, unknown>)[name] = value;
   }
+  if (overrides.builder !== undefined) {
+    const builders = typeof overrides.builder === 'string' ? [overrides.builder] : [...overrides.builder];
+    const unknown = builders.filter((b) => !(BUILDERS as readonly string[]).includes(b));
+    if (builders.length === 0 || unknown.length > 0) throw new UsageError(`${OPTION.builder} takes ${BUILDERS.join(', ')} or both, comma-separated; it was given "${builders.join(',')}".`);
+    next.builders = [...new Set(builders)];
+  }
   next.variants = pick(raw.variants, overrides.variants, 'variants', file);
   next.edits = pick(raw.edits, overrides.edits, 'edits', file);
   if (next.baseline !== undefined && !next.variants.some((v) => v.name === next.baseline)) {
@@ -78,6 +89,10 @@ export function applyOverrides(raw: RawScenario, overrides: ScenarioOverrides, f
     if (overrides.variants !== undefined && raw.variants.some((v) => v.name === next.baseline)) delete next.baseline;
   }
   if (overrides.baseMap !== undefined) next.baseMap = { ...raw.baseMap, ...overrides.baseMap };
+  if (overrides.indexBandwidth !== undefined) {
+    if (!new RegExp(BANDWIDTH).test(overrides.indexBandwidth)) throw new UsageError(`${OPTION.indexBandwidth} takes a rate such as 50mbit, 1gbit or 512kbit, or "unlimited"; it was given "${overrides.indexBandwidth}".`);
+    next.indexBandwidth = overrides.indexBandwidth;
+  }
   const { buildArgs, target } = overrides;
   if (buildArgs !== undefined || target !== undefined) {
     if (target !== undefined && target.trim() === '') throw new UsageError(`${OPTION.target} needs the name of a stage.`);

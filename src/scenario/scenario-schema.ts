@@ -10,6 +10,10 @@
  */
 export const IMAGE_NAME_COMPONENT = '^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$';
 
+import { BANDWIDTH } from './bandwidth.js';
+
+export const BUILDERS = ['classic', 'buildkit'] as const;
+
 export const EDIT_KINDS = ['replace-line', 'replace', 'append-line', 'touch', 'add-requirement', 'replace-file', 'swap-asset'] as const;
 
 /** A pattern and what replaces it, which must carry `{nonce}` so that every application is a new change. */
@@ -31,7 +35,14 @@ export const scenarioSchema = {
     name: { type: 'string', minLength: 1, description: 'a short name for reports' },
     description: { type: 'string' },
     context: { type: 'string', minLength: 1, description: 'build context, relative to the scenario file' },
-    builder: { enum: ['classic', 'buildkit'], default: 'classic' },
+    builder: { enum: BUILDERS, default: 'classic', description: 'the builder, when the scenario uses one (see builders)' },
+    builders: {
+      type: 'array',
+      items: { enum: BUILDERS },
+      minItems: 1,
+      uniqueItems: true,
+      description: 'every variant is measured under each of these builders, one after the other (overrides builder)',
+    },
     reps: { type: 'integer', minimum: 1, maximum: 100, default: 5, description: 'measured warm repetitions per edit' },
     warmup: { type: 'integer', minimum: 0, maximum: 20, default: 1, description: 'unmeasured edits before the measured ones' },
     cold: { type: 'boolean', default: true, description: 'measure a build without cache first' },
@@ -49,8 +60,31 @@ export const scenarioSchema = {
           bases: { type: 'object', additionalProperties: { type: 'string', minLength: 1 }, default: {} },
           buildArgs: { type: 'object', additionalProperties: { type: 'string' }, default: {} },
           target: { type: 'string', minLength: 1, description: 'the stage to build (default: the last)' },
+          builders: {
+            type: 'array',
+            items: { enum: BUILDERS },
+            minItems: 1,
+            uniqueItems: true,
+            description: 'the builders this variant can be built with (e.g. [buildkit] for RUN --mount); skipped under the others, with a note',
+          },
         },
       },
+    },
+    headlines: {
+      type: 'array',
+      description: 'the ratios a run ends with: the slow variant over the fast one after an edit, per builder (default: the baseline over the next variant after the first edit)',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['edit', 'slow', 'fast'],
+        properties: { edit: { type: 'string', minLength: 1 }, slow: { type: 'string', minLength: 1 }, fast: { type: 'string', minLength: 1 } },
+      },
+    },
+    indexBandwidth: {
+      type: 'string',
+      pattern: BANDWIDTH,
+      default: 'unlimited',
+      description: 'hold downloads from the local package index to this rate (e.g. 50mbit), as a line to PyPI would; `unlimited` by default',
     },
     baseMap: {
       type: 'object',

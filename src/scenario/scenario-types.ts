@@ -76,6 +76,15 @@ export interface VariantSpec {
   buildArgs: Record<string, string>;
   /** the stage to build (`--target`); null: the last */
   target: string | null;
+  /** the builders it can be built with; null: any */
+  builders: Builder[] | null;
+}
+
+/** `slow`/`fast` after `edit`: a ratio the run ends with, under each builder that has both. */
+export interface HeadlineSpec {
+  edit: string;
+  slow: string;
+  fast: string;
 }
 
 export interface HealthSpec {
@@ -93,7 +102,8 @@ export interface Scenario {
   sha256: string | null;
   /** absolute path of the build context */
   context: string;
-  builder: Builder;
+  /** each variant is measured under each, in this order (all of one builder before the next) */
+  builders: Builder[];
   reps: number;
   warmup: number;
   cold: boolean;
@@ -103,6 +113,10 @@ export interface Scenario {
   edits: EditSpec[];
   /** image reference → the image to build on instead, in every variant's FROM lines */
   baseMap: Record<string, string>;
+  /** the rate downloads from the local package index are held to: `50mbit`, or `unlimited` */
+  indexBandwidth: string;
+  /** the ratios the run ends with; empty: the baseline over the next variant after the first edit */
+  headlines: HeadlineSpec[];
   /** null: images are not started (health is `null`, "not checked", in every sample) */
   health: HealthSpec | null;
   /**
@@ -116,13 +130,16 @@ export interface Scenario {
 export interface RawScenario {
   name: string;
   context: string;
-  builder: Scenario['builder'];
+  builder: Builder;
+  builders?: Builder[];
   reps: number;
   warmup: number;
   cold: boolean;
   baseline?: string;
-  variants: { name: string; dockerfile: string; bases: Record<string, string>; buildArgs: Record<string, string>; target?: string }[];
+  variants: { name: string; dockerfile: string; bases: Record<string, string>; buildArgs: Record<string, string>; target?: string; builders?: Builder[] }[];
   edits: EditSpec[];
   baseMap: Record<string, string>;
+  indexBandwidth: string;
+  headlines?: HeadlineSpec[];
   health?: { port: number; path: string; timeoutSeconds: number; predict?: { path: string; body: unknown } };
 }

@@ -61,6 +61,11 @@ export class ContextManifest {
     return hash.digest('hex');
   }
 
+  /** What each path is now, as builders tell entries apart (for `changedPaths` after the next edit). */
+  snapshot(): ManifestSnapshot {
+    return new Map([...this.entries].map(([path, entry]) => [path, entryLine(entry)]));
+  }
+
   /** The regular files, in path order. */
   files(): string[] {
     return [...this.entries.values()].filter((entry) => entry.type === 'file').map((entry) => entry.path).sort();
@@ -75,6 +80,17 @@ export class ContextManifest {
     }
     return files;
   }
+}
+
+/** Path → the entry as a builder hashes it (type, mode, owner, size, content or link target). */
+export type ManifestSnapshot = ReadonlyMap<string, string>;
+
+/** Paths added, removed or changed between two snapshots, sorted; a new modification time alone is no change. */
+export function changedPaths(before: ManifestSnapshot, after: ManifestSnapshot): string[] {
+  const changed = new Set<string>();
+  for (const [path, line] of after) if (before.get(path) !== line) changed.add(path);
+  for (const path of before.keys()) if (!after.has(path)) changed.add(path);
+  return [...changed].sort();
 }
 
 function describe(root: string, path: string): ManifestEntry {

@@ -4,9 +4,8 @@
  * files were picked is said, so that the numbers are read for what they measure.
  */
 import { readFileSync } from 'node:fs';
-import picomatch from 'picomatch';
 import { UsageError } from '../errors.js';
-import { contextCopies } from '../dockerfile/context-copies.js';
+import { contextCopies, copySourceMatcher } from '../dockerfile/context-copies.js';
 import type { EditSpec, VariantSpec } from '../scenario/scenario-types.js';
 import { requirementName } from './edits.js';
 import { ignoreRulesFor } from './ignore-rules.js';
@@ -55,20 +54,11 @@ function filesCopiedByEveryVariant(context: string, variants: readonly Pick<Vari
   let common: string[] | undefined;
   for (const variant of variants) {
     const files = sentFiles(context, ignoreRulesFor(context, variant.dockerfile));
-    const matchers = contextCopies(readFileSync(variant.dockerfile, 'utf8')).flatMap((copy) => copy.sources.map(sourceMatcher));
+    const matchers = contextCopies(readFileSync(variant.dockerfile, 'utf8')).flatMap((copy) => copy.sources.map(copySourceMatcher));
     const copied = files.filter((file) => matchers.some((matches) => matches(file)));
     common = common === undefined ? copied : common.filter((file) => copied.includes(file));
   }
   return common ?? [];
-}
-
-/** A COPY source (a file, a directory, a pattern, or `.`) as a test on context paths. */
-function sourceMatcher(source: string): (file: string) => boolean {
-  const path = source.replace(/^(\.\/)+/, '').replace(/^\/+/, '').replace(/\/+$/, '');
-  if (path === '' || path === '.') return () => true;
-  const exact = picomatch(path, { dot: true });
-  const below = picomatch(`${path}/**`, { dot: true });
-  return (file) => exact(file) || below(file);
 }
 
 function extension(file: string): string {

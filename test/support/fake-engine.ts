@@ -137,6 +137,15 @@ export class FakeEngine implements DockerEngine {
     return false;
   }
 
+  async buildCacheUsage(): Promise<{ entries: number; totalBytes: number; cacheMountBytes: number }> {
+    return { entries: 0, totalBytes: 0, cacheMountBytes: 0 };
+  }
+
+  async pruneBuildCache(): Promise<{ entries: number; reclaimedBytes: number }> {
+    this.log.push('pruneBuildCache');
+    return { entries: 0, reclaimedBytes: 0 };
+  }
+
   async importImage(): Promise<string> {
     throw new Error('the fake engine imports nothing');
   }

@@ -118,7 +118,7 @@ const cases: [string, number, () => string[], RegExp, NodeJS.ProcessEnv?][] = [
     () => ['run', '-s', basicScenario('ignored', { edit: '{ name: notes, kind: append-line, file: notes/todo.txt, line: "# {nonce}" }' }), '--out', out],
     /field "edits\[0\]\.file" names notes\/todo\.txt, which .*ignoring\.Dockerfile\.dockerignore leaves out of variant "ignoring"'s build context: an edit there cannot change its build/,
   ],
-  ['a --variants filter naming nothing in the scenario', 2, () => ['run', '--variants', 'fastest'], /--variants names fastest, which .*default\.yaml does not have \(it has: naive, optimized, multistage\)/],
+  ['a --variants filter naming nothing in the scenario', 2, () => ['run', '--variants', 'fastest'], /--variants names fastest, which .*default\.yaml does not have \(it has: naive, optimized, multistage, cachemount\)/],
   ['an unknown command', 2, () => ['frobnicate'], /Unknown argument: frobnicate/],
   ['a malformed DOCKER_HOST, for a command that needs the daemon', 2, () => ['run', '--out', out], /DOCKER_HOST=tcp:\/\/:abc is not a Docker endpoint/, { ...process.env, DOCKER_HOST: 'tcp://:abc' }],
   ['a malformed DOCKER_HOST, for doctor', 2, () => ['doctor'], /DOCKER_HOST=garbage is not a Docker endpoint: it names no scheme/, { ...process.env, DOCKER_HOST: 'garbage' }],

@@ -77,10 +77,20 @@ describe('comparisonTable', () => {
     expect(line).toMatch(/^\s*naive\s+–\s+–\s+baseline\s+none \(all cached\)\s+–/);
   });
 
-  it('names the builder in each title when a result holds more than one', () => {
-    const both = table([...makeSamples({}, [1_000]), ...makeSamples({ builder: 'buildkit' }, [800])]);
-    expect(both).toContain('edit "code": rebuild after the edit [classic], n=1 per variant');
-    expect(both).toContain('edit "code": rebuild after the edit [buildkit], n=1 per variant');
+  it('puts both builders in one table per edit, with a builder column, when a result holds more than one', () => {
+    const both = table([
+      ...makeSamples({}, [1_000]),
+      ...makeSamples({ builder: 'buildkit' }, [800]),
+      ...makeSamples({ variant: 'optimized' }, [100]),
+      ...makeSamples({ variant: 'optimized', builder: 'buildkit' }, [90]),
+    ]);
+    const code = both.split('\n\n').filter((section) => section.startsWith('edit "code"'));
+    expect(code).toHaveLength(1);
+    const lines = code[0]?.split('\n') ?? [];
+    expect(lines[0]).toBe('edit "code": rebuild after the edit, n=1 per variant and builder');
+    expect(lines[1]).toMatch(/^ {2}variant +builder +median/);
+    const rows = lines.slice(2).filter((line) => !line.startsWith('  why'));
+    expect(rows.map((line) => line.trim().split(/\s+/).slice(0, 2).join(' '))).toEqual(['naive classic', 'naive buildkit', 'optimized classic', 'optimized buildkit']);
   });
 
   it('aligns the rows of a section: with the right-aligned "healthy" column last, header and rows have one width', () => {

@@ -1,18 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { isRecorded, planBuilds, type PlannedBuild } from '../../src/measure/plan.js';
+import { isRecorded, planBuilds, skippedVariants, type PlannedBuild } from '../../src/measure/plan.js';
 import type { EditSpec, Scenario, VariantSpec } from '../../src/scenario/scenario-types.js';
 
 function variant(name: string): VariantSpec {
-  return { name, dockerfile: `/x/${name}.Dockerfile`, bases: {}, buildArgs: {}, target: null };
+  return { name, dockerfile: `/x/${name}.Dockerfile`, bases: {}, buildArgs: {}, target: null, builders: null };
 }
 
 function edit(name: string): EditSpec {
   return { name, kind: 'append-line', file: 'notes.txt', line: '# {nonce}' };
 }
 
-type PlanInput = Pick<Scenario, 'variants' | 'edits' | 'reps' | 'warmup' | 'cold'>;
+type PlanInput = Pick<Scenario, 'variants' | 'edits' | 'reps' | 'warmup' | 'cold' | 'builders'>;
 
 const scenario: PlanInput = {
+  builders: ['classic'],
   variants: [variant('naive'), variant('optimized')],
   edits: [edit('code'), edit('requirements')],
   reps: 2,
@@ -51,6 +52,14 @@ describe('planBuilds', () => {
     },
   );
 
+  it('plans every variant under each builder, all of one builder before the next; a variant that names its builders only under those', () => {
+    const both = planBuilds({ ...scenario, builders: ['classic', 'buildkit'], edits: [], variants: [variant('naive'), { ...variant('cachemount'), builders: ['buildkit'] }] });
+    expect(both.map((b) => `${b.builder} ${b.variant} ${b.phase}`)).toEqual(['classic naive cold', 'buildkit naive cold', 'buildkit cachemount cold']);
+    expect(skippedVariants({ builders: ['classic', 'buildkit'], variants: [variant('naive'), { ...variant('cachemount'), builders: ['buildkit'] }] })).toEqual([
+      { variant: 'cachemount', builder: 'classic', builders: ['buildkit'] },
+    ]);
+  });
+
   it('never returns to a variant once the next one has started', () => {
     const order = planBuilds({ ...scenario, variants: [variant('a'), variant('b'), variant('c')] }).map((b) => b.variant);
     const runs = order.filter((name, i) => i === 0 || order[i - 1] !== name);
@@ -78,6 +87,7 @@ describe('planBuilds', () => {
     { variants: 3, edits: 1, warmup: 2, reps: 10 },
   ])('plans variants × (1 + edits × (warmup + reps)) builds: $variants × (1 + $edits × ($warmup + $reps))', (shape) => {
     const builds = planBuilds({
+      builders: ['classic'],
       variants: Array.from({ length: shape.variants }, (_, i) => variant(`v${i}`)),
       edits: Array.from({ length: shape.edits }, (_, i) => edit(`e${i}`)),
       warmup: shape.warmup,

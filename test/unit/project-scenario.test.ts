@@ -214,3 +214,9 @@ describe('projectScenario: a bare Dockerfile in the working directory given', ()
     expect(scenarioOf({ dockerfiles: ['Dockerfile'] }).variants[0]?.name).toBe('proj');
   });
 });
+
+describe('projectScenario: one name per file', () => {
+  it('takes ./app.py as app.py, the name the context manifest knows it by', () => {
+    expect(scenarioOf({ edits: ['append-line:./app.py', 'touch:./*.py'] }).edits.map((e) => e.file)).toEqual(['app.py', '*.py']);
+  });
+});

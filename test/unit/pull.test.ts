@@ -16,7 +16,8 @@ import { pullTable } from '../../src/report/pull-table.js';
 import { pullRecommendation } from '../../src/result/pull-recommendation.js';
 import { summarize } from '../../src/result/summarize.js';
 import type { PullCase, PullSample, PullSetup } from '../../src/result/types.js';
-import { bitsPerSecond, loadPullScenario } from '../../src/scenario/pull-scenario.js';
+import { bitsPerSecond } from '../../src/scenario/bandwidth.js';
+import { loadPullScenario } from '../../src/scenario/pull-scenario.js';
 import { resultOf } from './support/sample-factory.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));

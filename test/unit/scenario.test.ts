@@ -70,8 +70,9 @@ function expectRejected(data: unknown, field: string, expected: RegExp | string)
 describe('loadScenario on the bundled scenarios/default.yaml', () => {
   const scenario = loadScenario(DEFAULT_SCENARIO);
 
-  it('names the three variants naive, optimized and multistage, in that order', () => {
-    expect(scenario.variants.map((v) => v.name)).toEqual(['naive', 'optimized', 'multistage']);
+  it('names the variants naive, optimized, multistage and cachemount, in that order; cachemount is built with BuildKit only', () => {
+    expect(scenario.variants.map((v) => v.name)).toEqual(['naive', 'optimized', 'multistage', 'cachemount']);
+    expect(scenario.variants.map((v) => v.builders)).toEqual([null, null, null, ['buildkit']]);
   });
 
   it('has the three edits code, requirements and model, of the kinds the file declares', () => {
@@ -83,7 +84,7 @@ describe('loadScenario on the bundled scenarios/default.yaml', () => {
   });
 
   it('uses the classic builder, 5 measured reps, no warm-up and a measured cold build', () => {
-    expect(scenario.builder).toBe('classic');
+    expect(scenario.builders).toEqual(['classic']);
     expect(scenario.reps).toBe(5);
     expect(scenario.warmup).toBe(0);
     expect(scenario.cold).toBe(true);
@@ -120,7 +121,7 @@ describe('parseScenario fills the documented defaults', () => {
     expect(scenario.reps).toBe(5);
     expect(scenario.warmup).toBe(1);
     expect(scenario.cold).toBe(true);
-    expect(scenario.builder).toBe('classic');
+    expect(scenario.builders).toEqual(['classic']);
   });
 
   it('starts no image when health is omitted: health is null, "not checked"', () => {
@@ -142,7 +143,7 @@ describe('parseScenario fills the documented defaults', () => {
 
   it('keeps values that are given instead of the defaults', () => {
     const scenario = parse({ ...minimal(), builder: 'buildkit', reps: 3, warmup: 0, cold: false, health: { timeoutSeconds: 2.5 } });
-    expect(scenario).toMatchObject({ builder: 'buildkit', reps: 3, warmup: 0, cold: false });
+    expect(scenario).toMatchObject({ builders: ['buildkit'], reps: 3, warmup: 0, cold: false });
     expect(scenario.health?.timeoutMs).toBe(2500);
   });
 
@@ -322,7 +323,12 @@ describe('parseScenario applies the overrides of the command line, held to the s
   }
 
   it('takes reps, warmup, builder and cold from the overrides', () => {
-    expect(parse(minimal(), { reps: 2, warmup: 0, builder: 'buildkit', cold: false })).toMatchObject({ reps: 2, warmup: 0, builder: 'buildkit', cold: false });
+    expect(parse(minimal(), { reps: 2, warmup: 0, builder: 'buildkit', cold: false })).toMatchObject({ reps: 2, warmup: 0, builders: ['buildkit'], cold: false });
+  });
+
+  it('takes several builders from the overrides, in the order given, and builders: from the file', () => {
+    expect(parse(minimal(), { builder: ['buildkit', 'classic'] }).builders).toEqual(['buildkit', 'classic']);
+    expect(parse({ ...minimal(), builders: ['classic', 'buildkit'] }).builders).toEqual(['classic', 'buildkit']);
   });
 
   it('refuses reps outside 1–100 and non-integers, naming the option, its range and the value', () => {

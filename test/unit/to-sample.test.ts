@@ -6,7 +6,7 @@ import { nonceFor, toSample, type SampleFacts } from '../../src/measure/to-sampl
 import type { EditSpec } from '../../src/scenario/scenario-types.js';
 
 const code: EditSpec = { name: 'code', kind: 'append-line', file: 'app.py', line: '# {nonce}' };
-const planned: PlannedBuild = { variant: 'optimized', edit: code, phase: 'warm', rep: 2, sequence: 1 };
+const planned: PlannedBuild = { variant: 'optimized', builder: 'classic', edit: code, phase: 'warm', rep: 2, sequence: 1 };
 const sizes: LayerSizes = {
   layers: [
     { diffId: 'base', sizeBytes: 100 },
@@ -30,6 +30,7 @@ const facts = (cached: boolean[]): SampleFacts => ({
   trace: trace(cached),
   sizes,
   before: new Set(['base', 'pip', 'src-old']),
+  cacheMiss: null,
   health: { ok: true, timeToHealthyMs: 900, predict: null },
   startedAt: new Date('2026-11-25T10:00:00Z'),
   machine: 'engine-1',
@@ -74,14 +75,17 @@ describe('toSample: one build in the shape of the result contract', () => {
 });
 
 describe('nonceFor', () => {
-  it('is unique per run, edit, phase and repetition', () => {
+  it('is unique per run, variant, builder, edit, phase and repetition', () => {
     const nonces = new Set([
       nonceFor('run-a', planned),
       nonceFor('run-b', planned),
       nonceFor('run-a', { ...planned, rep: 3 }),
       nonceFor('run-a', { ...planned, phase: 'warmup' }),
       nonceFor('run-a', { ...planned, edit: { ...code, name: 'other' } }),
+      // two variants whose Dockerfiles begin alike must not meet in the cache
+      nonceFor('run-a', { ...planned, variant: 'cachemount' }),
+      nonceFor('run-a', { ...planned, builder: 'buildkit' }),
     ]);
-    expect(nonces.size).toBe(5);
+    expect(nonces.size).toBe(7);
   });
 });
