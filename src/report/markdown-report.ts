@@ -39,7 +39,7 @@ function sectionTable(section: ComparisonSection, nameBuilder: boolean): string[
   ];
 }
 
-/** `- **naive**: step 6 `COPY . .` missed: app.py changed (edit "code"); …` */
+/** One bullet per variant: its typical first miss, with the instruction as code, and why. */
 function whyList(section: ComparisonSection): string[] {
   if (section.phase === 'cold') return [];
   const lines = section.rows.flatMap((row) => {

@@ -51,10 +51,12 @@ export async function prepareVariants(
     if (rewritten.text !== dockerfileBytes.toString('utf8')) workspace.writeDockerfile(rewritten.text);
     const finalArgs = { ...buildArgs, ...rewritten.buildArgs };
     const shown = displayPath(spec.dockerfile);
+    const userFroms = fromLines(dockerfileBytes.toString('utf8'), buildArgs);
     const froms = fromLines(rewritten.text, finalArgs).flatMap((from) => {
+      if (from.image === undefined) return [];
       const line = rewritten.originalLine(from.line);
-      const written = fromLines(dockerfileBytes.toString('utf8'), buildArgs).find((f) => f.line === line)?.image ?? from.image;
-      return from.image === undefined ? [] : [{ image: from.image, written: written ?? from.image, where: `${shown}, line ${line ?? from.line}` }];
+      const written = userFroms.find((f) => f.line === line)?.image ?? from.image;
+      return [{ image: from.image, written, where: `${shown}, line ${line ?? from.line}` }];
     });
     const files = workspace.manifest.size <= MAX_CONTEXT_FILES_RECORDED ? workspace.manifest.fileDigests() : null;
     return {

@@ -17,10 +17,11 @@ import { sentFiles, touchTarget } from './sent-files.js';
 export function checkEdits(scenario: Pick<Scenario, 'file' | 'context' | 'variants' | 'edits' | 'declared'>): void {
   const source = sourceOf(scenario);
   const received = new Map<string, string[]>();
+  const rulesOf = new Map(scenario.variants.map((variant) => [variant.name, ignoreRulesFor(scenario.context, variant.dockerfile)]));
   for (const edit of scenario.edits) {
     const field = `edits[${scenario.declared.edits.indexOf(edit.name)}]`;
     for (const variant of scenario.variants) {
-      const rules = ignoreRulesFor(scenario.context, variant.dockerfile);
+      const rules = rulesOf.get(variant.name) ?? ignoreRulesFor(scenario.context, variant.dockerfile);
       const ignoredBy = displayPath(rules.source ?? '.dockerignore');
       let path = edit.file;
       if (edit.kind === 'touch') {
