@@ -13,12 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readResult } from '../../src/result/read-result.js';
 import { pullSamplesOf } from '../../src/result/sample-kinds.js';
 import type { PullCase, PullSample, SuiteResult } from '../../src/result/types.js';
-import { allImages, runCli, runImages, type CliOutcome } from '../support/cli.js';
+import { allImages, danglingImages, runCli, runImages, type CliOutcome } from '../support/cli.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'lb-it-pull-'));
 let outcome: CliOutcome;
 let result: SuiteResult;
 let imagesBefore: string[];
+let danglingBefore: string[];
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 beforeAll(() => {
@@ -36,6 +37,7 @@ beforeAll(() => {
     ].join('\n'),
   );
   imagesBefore = allImages();
+  danglingBefore = danglingImages();
   outcome = runCli(['pull', '--scenario', join(scratch, 'tiny.yaml'), '--out', join(scratch, 'out')]);
   result = readResult(join(scratch, 'out'));
 });
@@ -98,6 +100,6 @@ describe('the pull experiment (tiny scale)', () => {
       const tags = spawnSync('docker', ['image', 'inspect', '-f', '{{.RepoTags}}', id], { encoding: 'utf8' }).stdout.trim();
       expect(tags, id).toBe('[]');
     }
-    expect(spawnSync('docker', ['images', '-q', '--filter', 'dangling=true'], { encoding: 'utf8' }).stdout.trim()).toBe('');
+    expect(danglingImages().filter((id) => !danglingBefore.includes(id))).toEqual([]);
   });
 });
