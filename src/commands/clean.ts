@@ -94,13 +94,13 @@ async function cleanBuildCache(engine: DockerEngine, dryRun: boolean, io: CliIo)
 }
 
 /**
- * A dead run's intermediate images, leaves first; also the image a step may have committed
+ * A dead run's intermediate images, leaves first; also the images steps may have committed
  * after the run died, on top of the last one its journal names. Resolves with what is left.
  */
 async function removeJournal(engine: DockerEngine, journal: readonly string[], startedAt: string | undefined): Promise<string[]> {
   const tip = journal.at(-1);
-  const orphans = tip === undefined || startedAt === undefined ? [] : await engine.findUntaggedChildren(tip, new Date(startedAt));
-  let left = [...orphans, ...[...journal].reverse()];
+  const orphans = tip === undefined || startedAt === undefined ? [] : await engine.findUntaggedDescendants(tip, new Date(startedAt));
+  let left = [...orphans.reverse(), ...[...journal].reverse()];
   for (let pass = 0; pass < 10 && left.length > 0; pass += 1) {
     const stillThere = await engine.removeUntaggedImages(left, { prune: false });
     if (stillThere.length === left.length) break;

@@ -157,10 +157,11 @@ export interface DockerEngine {
    */
   removeUntaggedImages(ids: readonly string[], options: { prune: boolean }): Promise<string[]>;
   /**
-   * Untagged images whose parent is `parent`, created at or after `since`: what a build
-   * interrupted at the wrong moment committed without the stream saying so.
+   * Untagged images built on `parent` — its children, their children, and so on — created at
+   * or after `since`, nearest first: what a build interrupted at the wrong moment committed
+   * without the stream saying so (the steps after a cut can still commit, one on another).
    */
-  findUntaggedChildren(parent: string, since: Date): Promise<string[]>;
+  findUntaggedDescendants(parent: string, since: Date): Promise<string[]>;
   /** Gives an image one more tag. */
   tagImage(id: string, reference: string): Promise<void>;
   /** Images tagged `repository:*` with a repository matching the glob (e.g. `layerbench-run/*`), and `tag` when given. */

@@ -352,13 +352,18 @@ export class DockerodeEngine implements DockerEngine {
     return kept;
   }
 
-  async findUntaggedChildren(parent: string, since: Date): Promise<string[]> {
+  async findUntaggedDescendants(parent: string, since: Date): Promise<string[]> {
     const parentImage = await this.inspectImage(parent);
     if (parentImage === undefined) return [];
     const images = await this.call(() => this.docker.listImages({ all: true }));
-    return images
-      .filter((image) => image.ParentId === parentImage.id && untagged(image.RepoTags) && image.Created * 1000 >= since.getTime() - 1000)
-      .map((image) => image.Id);
+    const found: string[] = [];
+    // breadth first from the parent: a cut build may have committed several steps on top of it
+    for (let frontier = [parentImage.id]; frontier.length > 0; ) {
+      const children = images.filter((image) => frontier.includes(image.ParentId) && untagged(image.RepoTags) && image.Created * 1000 >= since.getTime() - 1000);
+      frontier = children.map((image) => image.Id).filter((id) => !found.includes(id));
+      found.push(...frontier);
+    }
+    return found;
   }
 
   async tagImage(id: string, reference: string): Promise<void> {

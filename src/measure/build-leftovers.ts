@@ -4,6 +4,7 @@
  * interrupted build committed. Only images a build of this run *committed* are removed (a
  * cache hit names an image another run may be using), each only once nothing uses it.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ReportedImage } from '../engine/build-trace.js';
 import type { DockerEngine } from '../engine/docker-engine.js';
 
@@ -66,7 +67,7 @@ export class BuildLeftovers {
   async sweepAll(): Promise<void> {
     this.buildCut();
     for (const build of this.unfinished.splice(0)) {
-      for (const orphan of await this.engine.findUntaggedChildren(build.tip, build.startedAt)) this.created.push(orphan);
+      for (const orphan of await this.settledDescendants(build)) if (!this.created.some((id) => sameImage(id, orphan))) this.created.push(orphan);
     }
     // a chain is removed leaf by leaf: repeat while each pass removes something
     let before = Number.POSITIVE_INFINITY;
@@ -75,7 +76,24 @@ export class BuildLeftovers {
       await this.sweep();
     }
   }
+
+  /**
+   * The steps after a cut can still commit (a metadata step takes milliseconds, and the daemon
+   * does not stop at once): scan what was built on the last reported image until two scans agree.
+   */
+  private async settledDescendants(build: { startedAt: Date; tip: string }): Promise<string[]> {
+    let seen = await this.engine.findUntaggedDescendants(build.tip, build.startedAt);
+    for (let scan = 0; scan < 10; scan += 1) {
+      await delay(SETTLE_MS);
+      const now = await this.engine.findUntaggedDescendants(build.tip, build.startedAt);
+      if (now.length === seen.length && now.every((id) => seen.includes(id))) return now;
+      seen = now;
+    }
+    return seen;
+  }
 }
+
+const SETTLE_MS = 300;
 
 /** A short ID as the stream prints it (`1a2b3c4d5e6f`) and a full one (`sha256:1a2b…`) name the same image. */
 function sameImage(a: string, b: string): boolean {

@@ -18,7 +18,7 @@ import { danglingImages } from '../support/cli.js';
 const scratch = mkdtempSync(join(tmpdir(), 'lb-it-leftovers-'));
 const stamp = Date.now();
 const freshBase = `layerbench-test/fresh-base:${stamp}`;
-const tags = [`layerbench-test/leftovers-a:${stamp}`, `layerbench-test/leftovers-b:${stamp}`];
+const tags = [`layerbench-test/leftovers-a:${stamp}`, `layerbench-test/leftovers-b:${stamp}`, `layerbench-test/leftovers-cut:${stamp}`];
 afterAll(() => {
   spawnSync('docker', ['rmi', ...tags, freshBase], { stdio: 'ignore' });
   rmSync(scratch, { recursive: true, force: true });
@@ -26,7 +26,7 @@ afterAll(() => {
 
 const engine = new DockerodeEngine();
 
-async function build(dir: string, tag: string, leftovers: BuildLeftovers, noCache: boolean): Promise<ReportedImage[]> {
+async function build(dir: string, tag: string, leftovers: BuildLeftovers, noCache: boolean, reportsUpTo = Number.POSITIVE_INFINITY): Promise<ReportedImage[]> {
   const workspace = Workspace.create(join(scratch, `ws-${Math.random().toString(36).slice(2)}`), join(scratch, dir), join(scratch, 'Dockerfile'));
   const reported: ReportedImage[] = [];
   leftovers.buildStarted(new Date());
@@ -43,11 +43,13 @@ async function build(dir: string, tag: string, leftovers: BuildLeftovers, noCach
     signal: undefined,
     onStep: undefined,
     onImage: (image) => {
+      if (reported.length >= reportsUpTo) return;
       reported.push(image);
       leftovers.imageReported(image);
     },
   });
-  leftovers.buildFinished();
+  if (reportsUpTo === Number.POSITIVE_INFINITY) leftovers.buildFinished();
+  else leftovers.buildCut();
   workspace.dispose();
   return reported;
 }
@@ -82,5 +84,23 @@ describe('BuildLeftovers', () => {
     for (const image of committedByOther) expect(await engine.inspectImage(image.id)).toBeUndefined();
     expect(await engine.inspectImage(freshBase)).toBeDefined();
     expect(danglingImages().filter((id) => !danglingBefore.includes(id))).toEqual([]);
+  });
+
+  it('removes what a cut build committed after the last image its stream named, several steps deep', async () => {
+    const danglingBefore = danglingImages();
+    const base = (await engine.inspectImage('python:3.11-slim-bookworm')) ? 'python:3.11-slim-bookworm' : (BASE_CATALOG['python-3.11-slim']?.bootstrap.image ?? '');
+    mkdirSync(join(scratch, 'cut'));
+    writeFileSync(join(scratch, 'cut', 'a.txt'), `cut ${stamp}\n`);
+    writeFileSync(join(scratch, 'Dockerfile'), `FROM ${base}\nCOPY a.txt /a.txt\nRUN cp /a.txt /b.txt\nLABEL layerbench.test=${stamp}\nEXPOSE 8000\nCMD ["true"]\n`);
+    const leftovers = new BuildLeftovers(engine);
+    // the stream is cut after FROM and COPY: RUN, LABEL, EXPOSE and CMD commit unreported
+    const reported = await build('cut', tags[2] as string, leftovers, true, 2);
+    expect(reported.map((i) => i.how)).toEqual(['reused', 'created']);
+    // as if the build's tag never came: its last image goes, the steps below it stay untagged
+    expect(spawnSync('docker', ['rmi', '--no-prune', tags[2] as string]).status).toBe(0);
+    expect(danglingImages().filter((id) => !danglingBefore.includes(id)).length).toBe(1);
+    await leftovers.sweepAll();
+    expect(danglingImages().filter((id) => !danglingBefore.includes(id))).toEqual([]);
+    expect(await engine.inspectImage(reported[1]?.id ?? '')).toBeUndefined();
   });
 });

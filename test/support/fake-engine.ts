@@ -173,7 +173,7 @@ export class FakeEngine implements DockerEngine {
     return kept;
   }
 
-  async findUntaggedChildren(): Promise<string[]> {
+  async findUntaggedDescendants(): Promise<string[]> {
     return [];
   }
 
