@@ -1,6 +1,6 @@
 /** The CLI as a user meets it: help, bad input, a daemon that does not answer. Exit codes from one table. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,16 @@ describe('layerbench on the command line', () => {
     expect(outcome.stderr).toBe('');
     expect(outcome.status).toBe(0);
     expect(outcome.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it("npm's scripts start the programs they name: `npm run bench` reaches layerbench's command line, `bench:overhead` its benchmark", () => {
+    const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const programOf = (script: string | undefined): string => /\bnode (dist\/\S+\.js)/.exec(script ?? '')?.[1] ?? 'no `node dist/…` in the script';
+    // a module that only exports (dist/cli.js) exits 0 and prints nothing: the README's first command did nothing
+    const bench = spawnSync('node', [programOf(scripts['bench']), '--version'], { encoding: 'utf8' });
+    expect(bench.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const overhead = spawnSync('node', [programOf(scripts['bench:overhead']), '--pairs', '0'], { encoding: 'utf8' });
+    expect(overhead.stderr).toContain('--pairs takes a whole number');
   });
 
   it('--help lists the commands; each command has its own help with an example', () => {
