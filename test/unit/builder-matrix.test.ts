@@ -16,17 +16,8 @@ import { parseScenario } from '../../src/scenario/load-scenario.js';
 import type { ScenarioOverrides } from '../../src/scenario/scenario-overrides.js';
 import type { EditSpec, Scenario, VariantSpec } from '../../src/scenario/scenario-types.js';
 import { FakeEngine } from '../support/fake-engine.js';
+import { errorOf } from './support/error-of.js';
 import { makeTempDir, removeTempDirs, writeTree } from './support/temp-dir.js';
-
-/** Throws what `action` throws, or fails when it throws nothing. */
-function thrownBy(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected an error, but nothing was thrown');
-}
 
 describe('--builder (builderListOption)', () => {
   const builder = builderListOption('--builder');
@@ -54,10 +45,9 @@ describe('--builder (builderListOption)', () => {
   });
 
   it.each(['docker', 'classic,kaniko', 'Classic', '', ','])('refuses %j with a UsageError naming the option, the choices and the value', (value) => {
-    const error = thrownBy(() => builder(value));
-    expect(error).toBeInstanceOf(UsageError);
-    expect((error as Error).message).toContain('--builder takes classic, buildkit, or both as classic,buildkit');
-    expect((error as Error).message).toContain(`it was given "${value}"`);
+    const error = errorOf(UsageError, () => builder(value));
+    expect(error.message).toContain('--builder takes classic, buildkit, or both as classic,buildkit');
+    expect(error.message).toContain(`it was given "${value}"`);
   });
 });
 
@@ -132,9 +122,8 @@ describe('a scenario with builders and an index bandwidth (parseScenario)', () =
 
   it('refuses overrides naming an unknown builder, or none, with a UsageError naming --builder', () => {
     for (const builder of [['classic', 'kaniko'], []] as unknown as ScenarioOverrides['builder'][]) {
-      const error = thrownBy(() => parse(minimal(), { builder }));
-      expect(error).toBeInstanceOf(UsageError);
-      expect((error as Error).message).toMatch(/^--builder takes classic, buildkit or both/);
+      const error = errorOf(UsageError, () => parse(minimal(), { builder }));
+      expect(error.message).toMatch(/^--builder takes classic, buildkit or both/);
     }
   });
 
@@ -143,9 +132,8 @@ describe('a scenario with builders and an index bandwidth (parseScenario)', () =
     [[], 'builders'],
     [['docker'], 'builders[0]'],
   ])('refuses builders: %j in the file (field %s)', (builders, field) => {
-    const error = thrownBy(() => parse({ ...minimal(), builders }));
-    expect(error).toBeInstanceOf(ScenarioError);
-    expect((error as ScenarioError).field).toBe(field);
+    const error = errorOf(ScenarioError, () => parse({ ...minimal(), builders }));
+    expect(error.field).toBe(field);
   });
 
   it('keeps the builders a variant names (null: any builder)', () => {
@@ -164,9 +152,8 @@ describe('a scenario with builders and an index bandwidth (parseScenario)', () =
   });
 
   it('refuses a variant builders: naming an unknown builder', () => {
-    const error = thrownBy(() => parse({ ...minimal(), variants: [{ name: 'plain', dockerfile: 'Dockerfile', builders: ['podman'] }] }));
-    expect(error).toBeInstanceOf(ScenarioError);
-    expect((error as ScenarioError).field).toBe('variants[0].builders[0]');
+    const error = errorOf(ScenarioError, () => parse({ ...minimal(), variants: [{ name: 'plain', dockerfile: 'Dockerfile', builders: ['podman'] }] }));
+    expect(error.field).toBe('variants[0].builders[0]');
   });
 
   it('holds the index to the indexBandwidth of the file, unlimited when it has none', () => {
@@ -175,9 +162,8 @@ describe('a scenario with builders and an index bandwidth (parseScenario)', () =
   });
 
   it.each(['fast', '50', '50 mbit', '50mb', 'mbit'])('refuses indexBandwidth: %j in the file', (indexBandwidth) => {
-    const error = thrownBy(() => parse({ ...minimal(), indexBandwidth }));
-    expect(error).toBeInstanceOf(ScenarioError);
-    expect((error as ScenarioError).field).toBe('indexBandwidth');
+    const error = errorOf(ScenarioError, () => parse({ ...minimal(), indexBandwidth }));
+    expect(error.field).toBe('indexBandwidth');
   });
 
   it.each(['50mbit', '1gbit', '512kbit', '1.5gbit', 'unlimited'])('takes --index-bandwidth %s over the file', (indexBandwidth) => {
@@ -185,9 +171,8 @@ describe('a scenario with builders and an index bandwidth (parseScenario)', () =
   });
 
   it('refuses --index-bandwidth fast with a UsageError naming the option and the value', () => {
-    const error = thrownBy(() => parse(minimal(), { indexBandwidth: 'fast' }));
-    expect(error).toBeInstanceOf(UsageError);
-    expect((error as Error).message).toBe('--index-bandwidth takes a rate such as 50mbit, 1gbit or 512kbit, or "unlimited"; it was given "fast".');
+    const error = errorOf(UsageError, () => parse(minimal(), { indexBandwidth: 'fast' }));
+    expect(error.message).toBe('--index-bandwidth takes a rate such as 50mbit, 1gbit or 512kbit, or "unlimited"; it was given "fast".');
   });
 });
 

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { projectScenario, type ProjectOptions } from '../../src/scenario/project-scenario.js';
 import type { ScenarioOverrides } from '../../src/scenario/scenario-overrides.js';
+import { errorOf } from './support/error-of.js';
 import { makeTempDir, removeTempDirs, writeTree } from './support/temp-dir.js';
 
 /**
@@ -36,17 +37,6 @@ function scenarioOf(options: Partial<ProjectOptions> = {}, overrides: ScenarioOv
   return projectScenario({ context: '.', dockerfiles: ['naive.Dockerfile'], edits: [], cwd: project, ...options }, overrides);
 }
 
-/** Runs `action`, expects a UsageError and returns it. */
-function usageErrorOf(action: () => unknown): UsageError {
-  try {
-    action();
-  } catch (err) {
-    expect(err).toBeInstanceOf(UsageError);
-    return err as UsageError;
-  }
-  throw new Error('expected a UsageError, but nothing was thrown');
-}
-
 describe('projectScenario: variants from --dockerfile', () => {
   it('takes the name before = and the path after it', () => {
     const scenario = scenarioOf({ dockerfiles: ['fast=Dockerfile'] });
@@ -64,7 +54,7 @@ describe('projectScenario: variants from --dockerfile', () => {
   });
 
   it('refuses two Dockerfiles that would get the same name, suggesting name=path', () => {
-    const error = usageErrorOf(() => scenarioOf({ dockerfiles: ['naive.Dockerfile', 'other/Dockerfile.naive'] }));
+    const error = errorOf(UsageError, () => scenarioOf({ dockerfiles: ['naive.Dockerfile', 'other/Dockerfile.naive'] }));
     expect(error.message).toContain('"naive"');
     expect(error.hint).toMatch(/--dockerfile [a-z]+=\S+/);
   });
@@ -74,17 +64,17 @@ describe('projectScenario: variants from --dockerfile', () => {
   });
 
   it('refuses a run without any --dockerfile', () => {
-    expect(usageErrorOf(() => scenarioOf({ dockerfiles: [] })).message).toContain('--dockerfile');
+    expect(errorOf(UsageError, () => scenarioOf({ dockerfiles: [] })).message).toContain('--dockerfile');
   });
 
   it('refuses a Dockerfile that does not exist, quoting the --dockerfile as typed', () => {
-    const error = usageErrorOf(() => scenarioOf({ dockerfiles: ['naive.Dockerfile', 'fast=missing.Dockerfile'] }));
+    const error = errorOf(UsageError, () => scenarioOf({ dockerfiles: ['naive.Dockerfile', 'fast=missing.Dockerfile'] }));
     expect(error.message).toContain('--dockerfile "fast=missing.Dockerfile"');
     expect(error.message).toContain(join(project, 'missing.Dockerfile'));
   });
 
   it('refuses a name that is not usable in an image name, quoting the --dockerfile', () => {
-    expect(usageErrorOf(() => scenarioOf({ dockerfiles: ['Fast=naive.Dockerfile'] })).message).toContain('--dockerfile "Fast=naive.Dockerfile"');
+    expect(errorOf(UsageError, () => scenarioOf({ dockerfiles: ['Fast=naive.Dockerfile'] })).message).toContain('--dockerfile "Fast=naive.Dockerfile"');
   });
 });
 
@@ -97,7 +87,7 @@ describe('projectScenario: the context and the baseline', () => {
   });
 
   it('refuses a context that does not exist, mentioning --context', () => {
-    const error = usageErrorOf(() => scenarioOf({ context: 'nowhere' }));
+    const error = errorOf(UsageError, () => scenarioOf({ context: 'nowhere' }));
     expect(error.message).toContain('--context');
     expect(error.message).toContain(join(project, 'nowhere'));
   });
@@ -111,7 +101,7 @@ describe('projectScenario: the context and the baseline', () => {
   });
 
   it('refuses a baseline that names no variant', () => {
-    expect(usageErrorOf(() => scenarioOf({}, { baseline: 'fast' })).message).toContain('fast');
+    expect(errorOf(UsageError, () => scenarioOf({}, { baseline: 'fast' })).message).toContain('fast');
   });
 });
 
@@ -133,7 +123,7 @@ describe('projectScenario: overrides', () => {
   });
 
   it('refuses a base map with an invalid reference, naming --base-map and the reference', () => {
-    const error = usageErrorOf(() => scenarioOf({}, { baseMap: { 'UPPER:case': 'python:3.11' } }));
+    const error = errorOf(UsageError, () => scenarioOf({}, { baseMap: { 'UPPER:case': 'python:3.11' } }));
     expect(error.message).toContain('--base-map');
     expect(error.message).toContain('"UPPER:case"');
   });
@@ -174,23 +164,23 @@ describe('projectScenario: edits from --edit', () => {
   });
 
   it('refuses an edit of a file outside the context (../x), naming the --edit', () => {
-    const error = usageErrorOf(() => scenarioOf({ edits: ['append-line:app.py', 'append-line:../outside.txt'] }));
+    const error = errorOf(UsageError, () => scenarioOf({ edits: ['append-line:app.py', 'append-line:../outside.txt'] }));
     expect(error.message).toContain('--edit "append-line:../outside.txt"');
     expect(error.message).toContain('inside the build context');
   });
 
   it('refuses an edit of a file the context does not hold, naming the --edit', () => {
-    expect(usageErrorOf(() => scenarioOf({ edits: ['append-line:missing.py'] })).message).toContain('--edit "append-line:missing.py"');
+    expect(errorOf(UsageError, () => scenarioOf({ edits: ['append-line:missing.py'] })).message).toContain('--edit "append-line:missing.py"');
   });
 
   it('refuses an edit the schema refuses (a replacement without {nonce}), naming the --edit', () => {
-    const error = usageErrorOf(() => scenarioOf({ edits: ['replace:app.py:hello:bye'] }));
+    const error = errorOf(UsageError, () => scenarioOf({ edits: ['replace:app.py:hello:bye'] }));
     expect(error.message).toContain('--edit "replace:app.py:hello:bye"');
     expect(error.message).toContain('{nonce}');
   });
 
   it('refuses a malformed rule with the rule quoted', () => {
-    expect(usageErrorOf(() => scenarioOf({ edits: ['rewrite:app.py'] })).message).toContain('--edit "rewrite:app.py"');
+    expect(errorOf(UsageError, () => scenarioOf({ edits: ['rewrite:app.py'] })).message).toContain('--edit "rewrite:app.py"');
   });
 });
 

@@ -10,6 +10,7 @@ import { expectationOf, fieldOf } from '../../src/schema-errors.js';
 import { loadScenario, MAX_SCENARIO_BYTES, parseScenario } from '../../src/scenario/load-scenario.js';
 import type { ScenarioOverrides } from '../../src/scenario/scenario-overrides.js';
 import { scenarioSchema } from '../../src/scenario/scenario-schema.js';
+import { errorOf } from './support/error-of.js';
 import { makeTempDir, removeTempDirs, writeTree } from './support/temp-dir.js';
 
 const DEFAULT_SCENARIO = fileURLToPath(new URL('../../scenarios/default.yaml', import.meta.url));
@@ -45,19 +46,8 @@ function parse(data: unknown, overrides: ScenarioOverrides = {}): ReturnType<typ
   return parseScenario(typeof data === 'string' ? data : stringify(data), scenarioFile, overrides);
 }
 
-/** Runs `action`, expects a ScenarioError and returns it for closer inspection. */
-function scenarioErrorOf(action: () => unknown): ScenarioError {
-  try {
-    action();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ScenarioError);
-    return err as ScenarioError;
-  }
-  throw new Error('expected a ScenarioError, but nothing was thrown');
-}
-
 function expectRejected(data: unknown, field: string, expected: RegExp | string): ScenarioError {
-  const error = scenarioErrorOf(() => parse(data));
+  const error = errorOf(ScenarioError, () => parse(data));
   expect(error.field).toBe(field);
   if (typeof expected === 'string') expect(error.expected).toContain(expected);
   else expect(error.expected).toMatch(expected);
@@ -312,16 +302,6 @@ describe('parseScenario applies the overrides of the command line, held to the s
     ],
   });
 
-  function usageErrorOf(action: () => unknown): UsageError {
-    try {
-      action();
-    } catch (err) {
-      expect(err).toBeInstanceOf(UsageError);
-      return err as UsageError;
-    }
-    throw new Error('expected a UsageError');
-  }
-
   it('takes reps, warmup, builder and cold from the overrides', () => {
     expect(parse(minimal(), { reps: 2, warmup: 0, builder: 'buildkit', cold: false })).toMatchObject({ reps: 2, warmup: 0, builders: ['buildkit'], cold: false });
   });
@@ -333,10 +313,10 @@ describe('parseScenario applies the overrides of the command line, held to the s
 
   it('refuses reps outside 1–100 and non-integers, naming the option, its range and the value', () => {
     for (const reps of [0, 101, 1.5, Number.NaN]) {
-      const error = usageErrorOf(() => parse(minimal(), { reps }));
+      const error = errorOf(UsageError, () => parse(minimal(), { reps }));
       expect(error.message).toContain('--reps must be a whole number from 1 to 100');
     }
-    expect(usageErrorOf(() => parse(minimal(), { warmup: -1 })).message).toContain('--warmup must be a whole number from 0 to 20');
+    expect(errorOf(UsageError, () => parse(minimal(), { warmup: -1 })).message).toContain('--warmup must be a whole number from 0 to 20');
   });
 
   it('keeps only the variants and edits named, in the file\'s order', () => {
@@ -347,9 +327,9 @@ describe('parseScenario applies the overrides of the command line, held to the s
   });
 
   it('refuses a filter naming something the scenario lacks, or naming nothing', () => {
-    expect(usageErrorOf(() => parse(twoVariants(), { variants: ['c'] })).message).toMatch(/--variants names c, which .* does not have \(it has: a, b\)/);
-    expect(usageErrorOf(() => parse(twoVariants(), { edits: [] })).message).toContain('--edits needs at least one name');
-    expect(usageErrorOf(() => parse(twoVariants(), { edits: [''] })).message).toContain('--edits needs at least one name');
+    expect(errorOf(UsageError, () => parse(twoVariants(), { variants: ['c'] })).message).toMatch(/--variants names c, which .* does not have \(it has: a, b\)/);
+    expect(errorOf(UsageError, () => parse(twoVariants(), { edits: [] })).message).toContain('--edits needs at least one name');
+    expect(errorOf(UsageError, () => parse(twoVariants(), { edits: [''] })).message).toContain('--edits needs at least one name');
   });
 
   it('lets the first remaining variant be the baseline when a filter drops the file\'s baseline', () => {
@@ -357,7 +337,7 @@ describe('parseScenario applies the overrides of the command line, held to the s
   });
 
   it('refuses a --baseline that is not among the variants of the run', () => {
-    expect(usageErrorOf(() => parse(twoVariants(), { variants: ['b'], baseline: 'a' })).message).toContain('--baseline names a');
+    expect(errorOf(UsageError, () => parse(twoVariants(), { variants: ['b'], baseline: 'a' })).message).toContain('--baseline names a');
   });
 });
 
@@ -370,14 +350,14 @@ describe('loadScenario reads the file from disk', () => {
   });
 
   it('refuses a directory, and a file above the size cap, before reading it', () => {
-    expect(scenarioErrorOf(() => loadScenario(root)).expected).toBe('is a directory, not a scenario file');
+    expect(errorOf(ScenarioError, () => loadScenario(root)).expected).toBe('is a directory, not a scenario file');
     writeTree(root, { 'big.yaml': `name: big\n${'#'.repeat(MAX_SCENARIO_BYTES)}\n` });
-    expect(scenarioErrorOf(() => loadScenario(join(root, 'big.yaml'))).expected).toMatch(/a scenario file is at most 1048576 bytes/);
+    expect(errorOf(ScenarioError, () => loadScenario(join(root, 'big.yaml'))).expected).toMatch(/a scenario file is at most 1048576 bytes/);
   });
 
   it('rejects a path that does not exist with a ScenarioError about the file', () => {
     const missing = join(root, 'nope.yaml');
-    const error = scenarioErrorOf(() => loadScenario(missing));
+    const error = errorOf(ScenarioError, () => loadScenario(missing));
     expect(error.file).toBe(missing);
     expect(error.field).toBe('');
     expect(error.expected).toBe('does not exist');
