@@ -15,8 +15,7 @@
  *   npm run bench:overhead -- [--pairs 9] [--builder classic|buildkit|both] [--variant optimized] [--case bundled|ignored-folder|both]
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -28,14 +27,15 @@ import type { BuilderKind } from '../engine/build-trace.js';
 import type { DockerEngine } from '../engine/docker-engine.js';
 import { DockerodeEngine } from '../engine/dockerode-engine.js';
 import { runImageTag } from '../engine/labels.js';
-import { BuildLeftovers } from '../measure/build-leftovers.js';
+import type { BuildLeftovers } from '../measure/build-leftovers.js';
 import type { PreparedVariant } from '../measure/run-suite.js';
 import { DEFAULT_INDEX_PORT, preparePackageIndex, type PackageIndex } from '../package-index/package-index.js';
 import { median } from '../result/statistics.js';
 import { DisposerStack } from '../run/disposer-stack.js';
 import { prepareVariants } from '../run/prepare-variants.js';
 import { newRunId } from '../run/run-id.js';
-import { processStartOf, RunRegistry } from '../run/run-registry.js';
+import { RunRegistry } from '../run/run-registry.js';
+import { holdRun } from '../run/run-resources.js';
 import { loadScenario } from '../scenario/load-scenario.js';
 import { projectScenario } from '../scenario/project-scenario.js';
 import type { EditSpec, Scenario } from '../scenario/scenario-types.js';
@@ -90,12 +90,7 @@ async function main(): Promise<void> {
   const stack = new DisposerStack();
   const say = (line: string): void => void process.stderr.write(`${line}\n`);
   try {
-    registry.register({ runId, pid: process.pid, processStart: processStartOf('self'), startedAt: new Date().toISOString(), daemonId: facts.id, endpoint: engine.endpoint, scratch: null, indexPort: DEFAULT_INDEX_PORT }, true);
-    stack.defer('the run record', (failed) => (failed.length === 0 ? registry.unregister(runId) : undefined));
-    const scratch = mkdtempSync(join(tmpdir(), `layerbench-${runId}-`));
-    stack.defer('the scratch directory', () => rmSync(scratch, { recursive: true, force: true }));
-    const leftovers = new BuildLeftovers(engine, (id) => registry.journal(runId, id));
-    stack.defer("the builder's leftovers", () => leftovers.sweepAll());
+    const { scratch, leftovers } = holdRun(stack, registry, engine, { runId, startedAt: new Date(), facts, indexPort: DEFAULT_INDEX_PORT, exclusive: true });
     const tags = [runImageTag('overhead-engine', runId), runImageTag('overhead-cli', runId)];
     stack.defer('the images', async () => {
       for (const tag of tags) await engine.removeImage(tag);

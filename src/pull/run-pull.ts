@@ -10,30 +10,28 @@
  * Every resource sits on one disposer stack (as a run's do): the run record, scratch, the
  * package index, the network, the registry, each fresh host and its volume, the images.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { resolveBases } from '../bases/resolve-bases.js';
 import { displayPath } from '../display-path.js';
-import type { DockerEngine, EngineFacts } from '../engine/docker-engine.js';
+import type { DockerEngine } from '../engine/docker-engine.js';
 import { DockerodeEngine } from '../engine/dockerode-engine.js';
 import { startHelper } from '../engine/helper-containers.js';
 import { runImageTag, runLabels } from '../engine/labels.js';
 import { findRunObjects, removeRunObjects } from '../engine/run-objects.js';
 import { InterruptedError } from '../errors.js';
-import { BuildLeftovers } from '../measure/build-leftovers.js';
 import { pollUntilHealthy } from '../measure/health-probe.js';
 import { chooseIndex, DEFAULT_INDEX_PORT, preparePackageIndex } from '../package-index/package-index.js';
 import { assembleResult } from '../result/assemble-result.js';
 import { ResultWriter } from '../result/result-writer.js';
-import type { BaseRecord, HealthRecord, MachineFacts, PullCase, PullSample, PullSetup, ScenarioRecord, SuiteResult } from '../result/types.js';
+import type { BaseRecord, HealthRecord, PullCase, PullSample, PullSetup, ScenarioRecord, SuiteResult } from '../result/types.js';
 import { DisposerStack } from '../run/disposer-stack.js';
 import { checkOutputDirectory } from '../run/output-directory.js';
 import { checkIndexPortOfRun } from '../run/prepare-run.js';
 import { refuseRemoteDaemon } from '../run/refuse-remote-daemon.js';
 import { newRunId } from '../run/run-id.js';
-import { processStartOf, RunRegistry } from '../run/run-registry.js';
+import { RunRegistry } from '../run/run-registry.js';
+import { holdRun, machineOf } from '../run/run-resources.js';
 import { bitsPerSecond } from '../scenario/bandwidth.js';
 import { loadPullScenario, type PullOverrides, type PullScenario } from '../scenario/pull-scenario.js';
 import { Workspace } from '../workspace/workspace.js';
@@ -128,16 +126,8 @@ export async function runPullExperiment(file: string, options: PullOptions = {})
   });
 
   try {
-    registry.register(
-      { runId, pid: process.pid, processStart: processStartOf('self'), startedAt: startedAt.toISOString(), daemonId: facts.id, endpoint: engine.endpoint, scratch: null, indexPort: prepared.indexPort },
-      true,
-    );
-    stack.defer('the run record', (failed) => (failed.length === 0 ? registry.unregister(runId) : undefined));
+    const { scratch, leftovers } = holdRun(stack, registry, engine, { runId, startedAt, facts, indexPort: prepared.indexPort, exclusive: true });
     writer = ResultWriter.open(prepared.outDir);
-    const scratch = mkdtempSync(join(process.env['LAYERBENCH_SCRATCH'] ?? tmpdir(), `layerbench-${runId}-`));
-    stack.defer('the scratch directory', () => rmSync(scratch, { recursive: true, force: true }));
-    const leftovers = new BuildLeftovers(engine, (id) => registry.journal(runId, id));
-    stack.defer("the builder's leftovers", () => leftovers.sweepAll());
     stack.defer('the containers, network, volumes and images of the run', async () => {
       for (const objects of (await findRunObjects(engine, runId)).values()) await removeRunObjects(engine, objects, { keepImages: false });
     });
@@ -318,6 +308,3 @@ function scenarioRecord(scenario: PullScenario): ScenarioRecord {
   };
 }
 
-function machineOf(facts: EngineFacts): MachineFacts {
-  return { id: facts.id, cpus: facts.cpus, memoryBytes: facts.memoryBytes, engineVersion: facts.engineVersion, apiVersion: facts.apiVersion, storageDriver: facts.storageDriver, os: facts.os, endpoint: facts.endpoint };
-}

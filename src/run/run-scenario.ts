@@ -9,24 +9,20 @@
  * partial result. The error that ended a run is the one thrown; a failure while cleaning up
  * is reported beside it, never in its place.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { resolveBases } from '../bases/resolve-bases.js';
-import type { DockerEngine, EngineFacts } from '../engine/docker-engine.js';
+import type { DockerEngine } from '../engine/docker-engine.js';
 import { DockerodeEngine } from '../engine/dockerode-engine.js';
 import { findRunObjects, removeRunObjects } from '../engine/run-objects.js';
-import { asDiskFull } from '../disk-space.js';
 import { displayPath } from '../display-path.js';
-import { BuildLeftovers } from '../measure/build-leftovers.js';
 import { skippedVariants } from '../measure/plan.js';
 import { runSuite } from '../measure/run-suite.js';
 import type { SuiteEvent } from '../measure/suite-events.js';
 import { preparePackageIndex, type PackageIndex } from '../package-index/package-index.js';
 import { assembleResult } from '../result/assemble-result.js';
 import { ResultWriter } from '../result/result-writer.js';
-import type { BaseRecord, BuildSample, MachineFacts, RunNote, ScenarioRecord, SuiteResult } from '../result/types.js';
+import type { BaseRecord, BuildSample, RunNote, ScenarioRecord, SuiteResult } from '../result/types.js';
 import { bitsPerSecond } from '../scenario/bandwidth.js';
 import type { Scenario } from '../scenario/scenario-types.js';
 import { buildkitNotes } from './buildkit-notes.js';
@@ -34,7 +30,8 @@ import { DisposerStack } from './disposer-stack.js';
 import { prepareVariants, type PreparedVariantRecord } from './prepare-variants.js';
 import { isPreparedRun, prepareRun, type PreparedRun, type RunOptions } from './prepare-run.js';
 import { refuseRemoteDaemon } from './refuse-remote-daemon.js';
-import { processStartOf, RunRegistry } from './run-registry.js';
+import { RunRegistry } from './run-registry.js';
+import { holdRun, machineOf } from './run-resources.js';
 
 export type RunEvent =
   | SuiteEvent
@@ -96,25 +93,13 @@ export async function runScenario(scenario: Scenario | PreparedRun | string, opt
     });
 
   try {
-    registry.register(
-      {
-        runId,
-        pid: process.pid,
-        processStart: processStartOf('self'),
-        startedAt: startedAt.toISOString(),
-        daemonId: facts.id,
-        endpoint: engine.endpoint,
-        scratch: null,
-        indexPort: prepared.index.mode === 'local' ? prepared.indexPort : null,
-      },
-      !prepared.concurrent,
-    );
-    // Kept while something of the run could not be removed: `clean` finds it there (with its journal).
-    stack.defer('the run record', (failedSoFar) => (failedSoFar.length === 0 ? registry.unregister(runId) : undefined));
-    const scratch = makeScratch(runId);
-    stack.defer('the scratch directory', () => rmSync(scratch, { recursive: true, force: true }));
-    const leftovers = new BuildLeftovers(engine, (id) => registry.journal(runId, id));
-    stack.defer("the builder's leftovers", () => leftovers.sweepAll());
+    const { scratch, leftovers } = holdRun(stack, registry, engine, {
+      runId,
+      startedAt,
+      facts,
+      indexPort: prepared.index.mode === 'local' ? prepared.indexPort : null,
+      exclusive: !prepared.concurrent,
+    });
     stack.defer('the containers and images of the run', async () => {
       for (const objects of (await findRunObjects(engine, runId)).values()) await removeRunObjects(engine, objects, { keepImages: prepared.keepImages });
     });
@@ -191,14 +176,6 @@ interface RunState {
   variants: PreparedVariantRecord[];
 }
 
-function makeScratch(runId: string): string {
-  const parent = process.env['LAYERBENCH_SCRATCH'] ?? tmpdir();
-  try {
-    return mkdtempSync(join(parent, `layerbench-${runId}-`));
-  } catch (err) {
-    throw asDiskFull(err, parent) ?? err;
-  }
-}
 
 function scenarioRecord(scenario: Scenario, variants: readonly PreparedVariantRecord[]): ScenarioRecord {
   return {
@@ -228,18 +205,6 @@ function scenarioRecord(scenario: Scenario, variants: readonly PreparedVariantRe
   };
 }
 
-function machineOf(facts: EngineFacts): MachineFacts {
-  return {
-    id: facts.id,
-    cpus: facts.cpus,
-    memoryBytes: facts.memoryBytes,
-    engineVersion: facts.engineVersion,
-    apiVersion: facts.apiVersion,
-    storageDriver: facts.storageDriver,
-    os: facts.os,
-    endpoint: facts.endpoint,
-  };
-}
 
 /** The 1-minute load average; null where the system has none (Windows reports zeros). */
 function loadAverage(): number | null {
