@@ -235,11 +235,7 @@ export class DockerodeEngine implements DockerEngine {
   async pushImage(reference: string): Promise<void> {
     // the daemon wants an X-Registry-Auth header even for a registry without auth
     const stream = (await this.call(() => this.docker.getImage(reference).push({ authconfig: {} }))) as unknown as Readable;
-    let failure: string | undefined;
-    await readJsonStream(stream, (message) => {
-      if (message.error !== undefined) failure = String(message.error);
-    }, this.now);
-    if (failure !== undefined) throw looksLikeDiskFull(failure) ? this.diskFull(failure) : new Error(`the push of ${reference} failed: ${failure}`);
+    await this.readToEnd(stream, (failure) => `the push of ${reference} failed: ${failure}`);
   }
 
   async createNetwork(name: string, labels: Record<string, string>): Promise<string> {
@@ -290,23 +286,14 @@ export class DockerodeEngine implements DockerEngine {
     const stream = (await this.call(() =>
       this.docker.importImage(rootfs, { repo, tag, changes } as unknown as Record<string, unknown>),
     )) as unknown as Readable;
-    let failure: string | undefined;
-    await readJsonStream(stream, (message) => {
-      if (message.error !== undefined) failure = String(message.error);
-    }, this.now);
-    if (failure !== undefined) throw looksLikeDiskFull(failure) ? this.diskFull(failure) : new Error(failure);
+    await this.readToEnd(stream, (failure) => failure);
     const image = await this.inspectImage(reference);
     if (image === undefined) throw new Error(`the import of ${reference} left no image`);
     return image.id;
   }
 
   async buildCacheUsage(): Promise<BuildCacheUsage> {
-    let usage: { BuildCache?: { Type?: string; Size?: number }[] | null };
-    try {
-      usage = (await this.docker.df()) as typeof usage;
-    } catch (err) {
-      throw this.translate(err);
-    }
+    const usage = (await this.call(() => this.docker.df())) as { BuildCache?: { Type?: string; Size?: number }[] | null };
     const entries = usage.BuildCache ?? [];
     const bytes = (list: typeof entries): number => list.reduce((sum, entry) => sum + (entry.Size ?? 0), 0);
     return { entries: entries.length, totalBytes: bytes(entries), cacheMountBytes: bytes(entries.filter((e) => e.Type === 'exec.cachemount')) };
@@ -462,6 +449,15 @@ export class DockerodeEngine implements DockerEngine {
     } catch {
       return false;
     }
+  }
+
+  /** Reads a progress stream to its end and throws the error it reported, if any (a full disk as DiskFullError). */
+  private async readToEnd(stream: Readable, phrase: (failure: string) => string): Promise<void> {
+    let failure: string | undefined;
+    await readJsonStream(stream, (message) => {
+      if (message.error !== undefined) failure = String(message.error);
+    }, this.now);
+    if (failure !== undefined) throw looksLikeDiskFull(failure) ? this.diskFull(failure) : new Error(phrase(failure));
   }
 
   private async call<T>(operation: () => Promise<T>): Promise<T> {
