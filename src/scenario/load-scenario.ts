@@ -27,7 +27,12 @@ const validateScenario = ajv.compile(scenarioSchema);
 
 export function loadScenario(file: string, overrides: ScenarioOverrides = {}): Scenario {
   const path = resolve(file);
-  const shown = file === '' ? '(empty path)' : file;
+  const bytes = readScenarioFile(path, file === '' ? '(empty path)' : file);
+  return parseScenario(bytes.toString('utf8'), path, overrides, createHash('sha256').update(bytes).digest('hex'));
+}
+
+/** A scenario file's bytes, once it is known to be a regular file under the size cap (the run's and the pull's). */
+export function readScenarioFile(path: string, shown: string): Buffer {
   let stats;
   try {
     stats = statSync(path);
@@ -36,13 +41,11 @@ export function loadScenario(file: string, overrides: ScenarioOverrides = {}): S
   }
   if (!stats.isFile()) throw new ScenarioError(shown, '', stats.isDirectory() ? 'is a directory, not a scenario file' : 'is not a regular file');
   if (stats.size > MAX_SCENARIO_BYTES) throw new ScenarioError(shown, '', `is ${stats.size} bytes; a scenario file is at most ${MAX_SCENARIO_BYTES} bytes`);
-  let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    return readFileSync(path);
   } catch (err) {
     throw new ScenarioError(shown, '', `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-  return parseScenario(bytes.toString('utf8'), path, overrides, createHash('sha256').update(bytes).digest('hex'));
 }
 
 /** The pure part of `loadScenario`: text in, typed scenario out (file checks included). */
@@ -66,7 +69,8 @@ export function validateRawScenario(raw: unknown, source: ScenarioSource): RawSc
   return declared;
 }
 
-function parseYaml(text: string, shown: string): unknown {
+/** YAML text to plain data: aliases bounded, duplicate keys refused, every failure a ScenarioError naming the file. */
+export function parseYaml(text: string, shown: string): unknown {
   let document;
   try {
     document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });

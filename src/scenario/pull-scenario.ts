@@ -4,14 +4,13 @@
  * every error names the file, the field and what was expected.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Ajv } from 'ajv';
-import { parseDocument } from 'yaml';
 import { displayPath } from '../display-path.js';
 import { ScenarioError, UsageError } from '../errors.js';
 import { expectationOf, fieldOf } from '../schema-errors.js';
-import { MAX_SCENARIO_BYTES, MAX_YAML_ALIASES } from './load-scenario.js';
+import { parseYaml, readScenarioFile } from './load-scenario.js';
 import { BANDWIDTH } from './bandwidth.js';
 
 const PACKAGE = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*([<>=!~]=?[^\\s#]+)?$' } as const;
@@ -106,23 +105,8 @@ interface RawPullScenario {
 export function loadPullScenario(file: string, overrides: PullOverrides = {}): PullScenario {
   const path = resolve(file);
   const shown = displayPath(path);
-  let stats;
-  try {
-    stats = statSync(path);
-  } catch {
-    throw new ScenarioError(shown, '', 'does not exist');
-  }
-  if (!stats.isFile()) throw new ScenarioError(shown, '', 'is not a regular file');
-  if (stats.size > MAX_SCENARIO_BYTES) throw new ScenarioError(shown, '', `is ${stats.size} bytes; a scenario file is at most ${MAX_SCENARIO_BYTES} bytes`);
-  const bytes = readFileSync(path);
-  const document = parseDocument(bytes.toString('utf8'), { uniqueKeys: true });
-  if (document.errors[0] !== undefined) throw new ScenarioError(shown, '', `is not valid YAML: ${document.errors[0].message.split('\n')[0] ?? ''}`);
-  let raw: unknown;
-  try {
-    raw = document.toJS({ maxAliasCount: MAX_YAML_ALIASES });
-  } catch (err) {
-    throw new ScenarioError(shown, '', `cannot be read as a scenario: ${(err as Error).message.split('\n')[0] ?? ''}`);
-  }
+  const bytes = readScenarioFile(path, shown);
+  const raw = parseYaml(bytes.toString('utf8'), shown);
   if (!validate(raw)) {
     const error = validate.errors?.[0];
     throw new ScenarioError(shown, fieldOf(error), expectationOf(error));
