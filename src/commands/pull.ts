@@ -1,14 +1,13 @@
 /** `layerbench pull`: seed 001's pull experiment — wiring only. */
-import { existsSync } from 'node:fs';
 import { displayPath } from '../display-path.js';
 import type { DockerEngine } from '../engine/docker-engine.js';
-import { DaemonUnavailableError, ExitCode } from '../errors.js';
+import { ExitCode } from '../errors.js';
 import { runPullExperiment, type PullEvent } from '../pull/run-pull.js';
 import { pullTable } from '../report/pull-table.js';
 import { writeReports } from '../report/write-reports.js';
-import { readResult, resultFileOf } from '../result/read-result.js';
 import type { PullOverrides } from '../scenario/pull-scenario.js';
 import type { CliIo } from './cli-io.js';
+import { cleanupFailedLine, reportPartial, resultWrittenLine } from './end-of-run.js';
 import { withInterrupt } from './interrupt.js';
 import { createProgress, type Progress } from './progress.js';
 import { stepSummaryOf } from './step-summary.js';
@@ -49,7 +48,7 @@ export async function pullCommand(engine: () => DockerEngine, options: PullComma
     return result.samples.some((s) => s.health !== null && !s.health.ok) ? ExitCode.failure : ExitCode.ok;
   } catch (err) {
     progress.done();
-    if (outDir !== undefined && existsSync(resultFileOf(outDir))) writeReports(outDir, readResult(outDir), {});
+    if (outDir !== undefined) reportPartial(outDir, {}, progress.note);
     throw err;
   }
 }
@@ -70,10 +69,10 @@ function showPullEvent(event: PullEvent, progress: Progress): void {
     }
     case 'result-written':
       progress.done();
-      progress.note(`${event.complete ? 'result' : 'partial result'}: ${displayPath(event.file)} (${event.samples} pull${event.samples === 1 ? '' : 's'})`);
+      progress.note(resultWrittenLine(event, 'pull'));
       return;
     case 'cleanup-failed':
-      progress.note(`could not remove ${event.what}: ${event.error instanceof DaemonUnavailableError ? 'the daemon does not answer' : event.error instanceof Error ? event.error.message : String(event.error)}; \`layerbench clean\` will`);
+      progress.note(cleanupFailedLine(event.what, event.error));
       return;
   }
 }

@@ -2,10 +2,9 @@
 import type { RunEvent } from '../run/run-scenario.js';
 import type { BuildLabel } from '../measure/suite-events.js';
 import type { BuildSample } from '../result/types.js';
-import { displayPath } from '../display-path.js';
-import { DaemonUnavailableError } from '../errors.js';
 import { formatBytes, formatMs } from '../report/format.js';
 import { VERSION } from '../version.js';
+import { cleanupFailedLine, count, resultWrittenLine } from './end-of-run.js';
 import type { Progress } from './progress.js';
 
 export function showRunEvent(event: RunEvent, progress: Progress): void {
@@ -37,13 +36,11 @@ export function showRunEvent(event: RunEvent, progress: Progress): void {
       return;
     case 'result-written':
       progress.done();
-      progress.note(`${event.complete ? 'result' : 'partial result'}: ${displayPath(event.file)} (${count(event.samples, 'sample')})`);
+      progress.note(resultWrittenLine(event, 'sample'));
       return;
-    case 'cleanup-failed': {
-      const reason = event.error instanceof DaemonUnavailableError ? 'the daemon does not answer' : event.error instanceof Error ? event.error.message : String(event.error);
-      progress.note(`could not remove ${event.what}: ${reason}; \`layerbench clean\` will`);
+    case 'cleanup-failed':
+      progress.note(cleanupFailedLine(event.what, event.error));
       return;
-    }
   }
 }
 
@@ -72,8 +69,4 @@ function missPart(sample: BuildSample, step: number): string {
   const miss = sample.cacheMiss;
   if (miss === undefined || miss === null || miss.reason === 'no-cache') return `first miss: step ${step}`;
   return `first miss: step ${step} ${miss.instruction} — ${miss.because}`;
-}
-
-function count(n: number, what: string): string {
-  return `${n} ${what}${n === 1 ? '' : 's'}`;
 }

@@ -1,12 +1,10 @@
 /** `layerbench run`: wiring only — options → prepared run → runScenario → table or JSON. */
-import { existsSync } from 'node:fs';
 import { displayPath } from '../display-path.js';
 import type { DockerEngine } from '../engine/docker-engine.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { comparisonTable, headlineLine } from '../report/comparison-table.js';
 import { writeReports, type ReportOptions } from '../report/write-reports.js';
 import { buildComparison } from '../result/comparison.js';
-import { readResult, resultFileOf } from '../result/read-result.js';
 import type { SuiteResult } from '../result/types.js';
 import { prepareRun } from '../run/prepare-run.js';
 import { runScenario } from '../run/run-scenario.js';
@@ -14,6 +12,7 @@ import { projectScenario } from '../scenario/project-scenario.js';
 import type { ScenarioOverrides } from '../scenario/scenario-overrides.js';
 import type { Scenario } from '../scenario/scenario-types.js';
 import type { CliIo } from './cli-io.js';
+import { reportPartial } from './end-of-run.js';
 import { withInterrupt } from './interrupt.js';
 import { createProgress } from './progress.js';
 import { showRunEvent } from './run-progress.js';
@@ -59,7 +58,6 @@ export async function runCommand(engine: () => DockerEngine, options: RunCommand
       (line) => progress.note(line),
     );
   } catch (err) {
-    // A run that ended early still leaves readable reports of what it measured.
     reportPartial(prepared.outDir, reportOptions, progress.note);
     throw err;
   } finally {
@@ -87,15 +85,6 @@ function scenarioOf(what: RunTarget, overrides: ScenarioOverrides): string | Sce
   return projectScenario({ context: what.context, dockerfiles: what.dockerfiles ?? [], edits: what.edits ?? [] }, overrides);
 }
 
-function reportPartial(outDir: string, options: ReportOptions, note: (line: string) => void): void {
-  const file = resultFileOf(outDir);
-  if (!existsSync(file)) return;
-  try {
-    writeReports(outDir, readResult(file), options);
-  } catch (err) {
-    note(`could not write the reports of the partial result: ${err instanceof Error ? err.message : String(err)}`);
-  }
-}
 
 function printOutcome(result: SuiteResult, json: boolean, io: CliIo): void {
   if (json) {
