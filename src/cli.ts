@@ -77,7 +77,13 @@ function commands(cli: Argv, engine: () => DockerEngine, io: CliIo, finish: (cod
           .option('health-path', { type: 'string', requiresArg: true, describe: 'the path the probe asks for (default /health; implies the probe, on port 8000 unless --port)' })
           .option('reps', { alias: 'n', requiresArg: true, describe: 'measured repetitions per edit, 1–100 (default: the scenario\'s, 5 if unset)', coerce: integerOption('--reps') })
           .option('warmup', { requiresArg: true, describe: 'unmeasured edits before the measured ones, 0–20 (default: the scenario\'s)', coerce: integerOption('--warmup') })
-          .option('builder', { type: 'string', requiresArg: true, describe: "classic, buildkit, or both as classic,buildkit: every variant under each, one builder after the other (default: the scenario's)", coerce: builderListOption('--builder') })
+          .option('builder', { type: 'string', requiresArg: true, describe: "classic, buildkit, or both as classic,buildkit: every variant under each, one builder after the other (default: the scenario's; where it names none, the daemon's own: BuildKit on Engine 23 and later, classic before)", coerce: builderListOption('--builder') })
+          .option('driver', {
+            choices: ['auto', 'cli', 'api'] as const,
+            default: 'auto' as const,
+            describe:
+              "what runs each build: cli, the docker CLI as you run it (docker buildx build for BuildKit, docker build for classic): its whole run is timed; api, layerbench through the Engine API (a BuildKit session with file sync, or a tar); auto: cli where the docker CLI here can build with the builder, api otherwise",
+          })
           .option('cold', { type: 'boolean', describe: 'measure a build without cache first (--no-cold: build once, unrecorded)' })
           .option('variants', { type: 'string', array: true, requiresArg: true, describe: 'only these variants (names from the scenario)' })
           .option('edits', { type: 'string', array: true, requiresArg: true, describe: 'only these edits (names from the scenario)' })
@@ -128,6 +134,7 @@ function commands(cli: Argv, engine: () => DockerEngine, io: CliIo, finish: (cod
               keepImages: args['keep-images'],
               indexPort: args['index-port'] ?? DEFAULT_INDEX_PORT,
               concurrent: args.concurrent,
+              driver: args.driver,
               json: args.json,
               exportHyperfine: args['export-hyperfine'],
               exportGithubBenchmark: args['export-github-benchmark'],

@@ -161,6 +161,25 @@ export class PackageIndexError extends LayerbenchError {
   readonly exitCode = ExitCode.environment;
 }
 
+/** `--driver cli` was asked for, and no docker CLI here can run the build with that builder. */
+export class BuildDriverError extends LayerbenchError {
+  readonly exitCode = ExitCode.environment;
+}
+
+/** A Dockerfile's `# syntax=` names a frontend image the daemon does not have and cannot pull. */
+export class FrontendImageError extends LayerbenchError {
+  readonly exitCode = ExitCode.environment;
+  constructor(
+    readonly image: string,
+    readonly dockerfile: string,
+  ) {
+    super(
+      `${dockerfile} asks for the BuildKit frontend ${image} (its "# syntax=" line), which the daemon does not have and cannot pull.`,
+      `Load that image onto the daemon (docker load, or docker pull where a registry answers), or remove the "# syntax=" line to build with the daemon's built-in frontend.`,
+    );
+  }
+}
+
 /** Another layerbench run is building against the same daemon. */
 export class RunInProgressError extends LayerbenchError {
   readonly exitCode = ExitCode.environment;

@@ -197,7 +197,7 @@ async function measure(
   const viaEngine = async (): Promise<FnReturnedObject> => {
     leftovers.buildStarted(new Date());
     const trace = await engine.build({
-      context: variant.workspace.pack(),
+      context: variant.workspace,
       dockerfile: variant.workspace.dockerfileInContext,
       dockerfileModel: variant.dockerfile,
       builder,

@@ -6,6 +6,7 @@ import { comparisonTable, headlineLine } from '../report/comparison-table.js';
 import { writeReports, type ReportOptions } from '../report/write-reports.js';
 import { buildComparison } from '../result/comparison.js';
 import type { SuiteResult } from '../result/types.js';
+import type { DriverOption } from '../run/choose-build.js';
 import { prepareRun } from '../run/prepare-run.js';
 import { runScenario } from '../run/run-scenario.js';
 import { projectScenario } from '../scenario/project-scenario.js';
@@ -35,6 +36,7 @@ export interface RunCommandOptions extends Pick<ReportOptions, 'exportHyperfine'
   keepImages: boolean;
   indexPort: number;
   concurrent: boolean;
+  driver: DriverOption;
   json: boolean;
 }
 
@@ -48,6 +50,7 @@ export async function runCommand(engine: () => DockerEngine, options: RunCommand
     indexPort: options.indexPort,
     keepImages: options.keepImages,
     concurrent: options.concurrent,
+    driver: options.driver,
   });
   const progress = createProgress(io.stderr, Date.now(), io.env);
   const reportOptions: ReportOptions = { exportHyperfine: options.exportHyperfine, exportGithubBenchmark: options.exportGithubBenchmark, stepSummary: stepSummaryOf(io.env) };

@@ -5,6 +5,24 @@
 
 export type BuilderKind = 'classic' | 'buildkit';
 
+/** `cli`: the docker CLI ran the build; `api`: layerbench sent it through the Engine API. */
+export type BuildDriver = 'cli' | 'api';
+
+/**
+ * How the context reached the builder: `tar`, the whole context (after .dockerignore) as the
+ * request body; `session`, BuildKit pulled what it needed over a session's file sync.
+ */
+export type ContextTransport = 'tar' | 'session';
+
+/** What a build sent of its context. */
+export interface ContextSent {
+  transport: ContextTransport;
+  /** bytes of file content (session) or of the tar (tar); null where the driver could not tell */
+  bytes: number | null;
+  /** files whose content travelled (session); null for a tar */
+  files: number | null;
+}
+
 export interface TraceStep {
   /** position of the instruction in the Dockerfile, 1-based */
   index: number;
@@ -52,6 +70,11 @@ export interface DecodedBuild {
   reportedImages: ReportedImage[];
   /** the container of the step that was running when the stream ended, if one was */
   runningContainerId: string | undefined;
+  /**
+   * Bytes the builder said it received of the context: BuildKit's `transferring context:` (and
+   * `dockerfile:`) progress, the classic CLI's `Sending build context` line; undefined when it said nothing.
+   */
+  transferredBytes: number | undefined;
   /** set when the stream carried an error: the build failed even if the HTTP status was 200 */
   failure: { step: string | undefined; message: string } | undefined;
   logTail: string[];
@@ -59,6 +82,9 @@ export interface DecodedBuild {
 
 export interface BuildTrace {
   builder: BuilderKind;
+  driver: BuildDriver;
+  /** what the build sent of its context */
+  sent: ContextSent;
   imageId: string;
   /** the built image's size (all its layers, uncompressed) */
   sizeBytes: number;

@@ -29,6 +29,8 @@ const LOG_TAIL_LINES = 25;
 /** `[2/6] WORKDIR /app`, `[build 1/3] FROM …`, `[linux/amd64 stage-1 3/3] RUN …` */
 const STEP_NAME = /^\[(?:([^\]]*?) )?(\d+)\/(\d+)\] ([\s\S]*)$/;
 const CANCELED = /\bcontext canceled\b|\bcanceled\b/i;
+/** BuildKit's progress for a synced dir: `transferring context:`, `transferring dockerfile:` */
+const TRANSFER = /^transferring [^:]+:/;
 
 interface StepState {
   index: number;
@@ -58,6 +60,8 @@ export class BuildkitProgressDecoder {
   private readonly tail: string[] = [];
   /** unfinished log line per vertex (BuildKit log chunks need not end at a newline) */
   private readonly partialLogs = new Map<string, { decoder: TextDecoder; text: string }>();
+  /** the largest `current` of each `transferring …:` status: what the builder received of a synced dir */
+  private readonly transfers = new Map<string, number>();
 
   /**
    * @param onStep called with each step as it starts, for progress displays
@@ -86,7 +90,7 @@ export class BuildkitProgressDecoder {
         this.remember(`(undecodable BuildKit progress message: ${err instanceof Error ? err.message : String(err)})`);
         return;
       }
-      this.consumeStatus(status, atMs);
+      this.pushStatus(status, atMs);
       return;
     }
     if (typeof raw.aux === 'object' && raw.aux !== null) {
@@ -113,7 +117,8 @@ export class BuildkitProgressDecoder {
       });
     }
     // BuildKit keeps stages in its own cache, not as images: there are none to clean up.
-    return { steps, imageId: this.imageId, stageImageIds: [], reportedImages: [], runningContainerId: undefined, failure: this.failure(), logTail: [...this.tail] };
+    const transferredBytes = this.transfers.size === 0 ? undefined : [...this.transfers.values()].reduce((sum, bytes) => sum + bytes, 0);
+    return { steps, imageId: this.imageId, stageImageIds: [], reportedImages: [], runningContainerId: undefined, transferredBytes, failure: this.failure(), logTail: [...this.tail] };
   }
 
   private failure(): DecodedBuild['failure'] {
@@ -126,8 +131,12 @@ export class BuildkitProgressDecoder {
     return undefined;
   }
 
-  private consumeStatus(status: TraceStatus, atMs: number): void {
+  /** One solve status, however it arrived: the Engine API's trace, or the CLI's `--progress=rawjson`. */
+  pushStatus(status: TraceStatus, atMs: number): void {
     for (const vertex of status.vertexes) this.consumeVertex(vertex, atMs);
+    for (const progress of status.statuses) {
+      if (TRANSFER.test(progress.id)) this.transfers.set(progress.id, Math.max(this.transfers.get(progress.id) ?? 0, progress.current));
+    }
     for (const log of status.logs) this.consumeLog(log);
     for (const warning of status.warnings) {
       if (warning.short !== '') this.remember(`WARNING: ${warning.short}`);

@@ -15,6 +15,14 @@ import type { BuildStreamMessage, DecodedBuild, ReportedImage, TraceStep } from 
 
 const STEP_LINE = /^Step (\d+)\/(\d+) : (.*)$/;
 const LOG_TAIL_LINES = 25;
+/** The classic CLI's `Sending build context to Docker daemon  2.048kB` (redrawn as the tar grows) */
+const SENDING_CONTEXT = /Sending build context to Docker daemon\s+([\d.]+)\s*([kMGT]?B)\s*$/;
+/** docker's HumanSize: decimal units, four significant digits */
+const DECIMAL_UNITS: Record<string, number> = { B: 1, kB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12 };
+
+function humanBytes(value: number, unit: string): number {
+  return Math.round(value * (DECIMAL_UNITS[unit] ?? 1));
+}
 
 interface OpenStep {
   index: number;
@@ -36,6 +44,7 @@ export class ClassicProgressDecoder {
   private failure: DecodedBuild['failure'];
   private readonly tail: string[] = [];
   private partial = '';
+  private sentBytes: number | undefined;
 
   /**
    * @param onStep called with each step as it starts, for progress displays
@@ -75,6 +84,7 @@ export class ClassicProgressDecoder {
       stageImageIds: this.stageIds.filter((id) => id !== imageId),
       reportedImages: [...this.reported],
       runningContainerId: this.runningContainer,
+      transferredBytes: this.sentBytes,
       failure: this.failure,
       logTail: [...this.tail],
     };
@@ -90,6 +100,8 @@ export class ClassicProgressDecoder {
     const line = rawLine.replace(/\r$/, '');
     if (line.trim() === '') return;
     this.remember(line);
+    const sending = SENDING_CONTEXT.exec(line);
+    if (sending) this.sentBytes = humanBytes(Number(sending[1]), sending[2] ?? 'B');
     const step = STEP_LINE.exec(line);
     if (step) {
       this.close(atMs);

@@ -4,7 +4,8 @@
  */
 import type { Readable } from 'node:stream';
 import type { DockerfileModel } from '../dockerfile/dockerfile-model.js';
-import type { BuilderKind, BuildTrace, ReportedImage } from './build-trace.js';
+import type { BuildDriver, BuilderKind, BuildTrace, ReportedImage } from './build-trace.js';
+import type { DockerCli } from './cli/docker-cli.js';
 import type { LayerSizes } from './layer-sizes.js';
 import type { PulledLayer } from './pull-progress.js';
 
@@ -22,12 +23,33 @@ export interface EngineFacts {
   memoryBytes: number;
   /** the daemon advertises BuildKit (API ≥ 1.39 on Linux) */
   buildkitSupported: boolean;
+  /**
+   * The builder the daemon itself uses when a client does not choose: its `/_ping` answer's
+   * `Builder-Version` header (`2`: BuildKit, Engine ≥ 23); classic where it sends none.
+   */
+  defaultBuilder: { builder: BuilderKind; why: string };
   endpoint: EndpointKind;
 }
 
+/** A build context on disk: a folder, and the tar of it that a tar upload sends (after .dockerignore). */
+export interface BuildContext {
+  readonly dir: string;
+  pack(): Readable;
+}
+
 export interface BuildRequest {
-  /** a tar stream of the build context */
-  context: Readable;
+  context: BuildContext;
+  /**
+   * How the build is run: `cli`, the docker CLI as the user runs it (`docker buildx build`,
+   * `docker build`); `api`, the Engine API (a session with file sync for BuildKit, else a tar).
+   * @default 'api'
+   */
+  driver?: BuildDriver | undefined;
+  /**
+   * BuildKit's shared key for the context (API driver): the same for every build of one
+   * workspace, so that from the second build on only changed files travel. @default the context dir
+   */
+  sharedKey?: string | undefined;
   /** path of the Dockerfile inside the context */
   dockerfile: string;
   /** the parsed Dockerfile: gives each step its line and stage */
@@ -115,6 +137,8 @@ export interface DockerEngine {
   /** Resolves when the daemon answers; rejects with DaemonUnavailableError otherwise. */
   ping(): Promise<void>;
   facts(): Promise<EngineFacts>;
+  /** The docker CLI on this machine (the `cli` build driver), undefined where none runs. */
+  dockerCli(): Promise<DockerCli | undefined>;
   /**
    * Builds and resolves once the stream ended and was inspected. Rejects with
    * BuildFailedError (the build failed), DaemonUnavailableError (the daemon stopped answering),

@@ -23,6 +23,19 @@ import { dockerHostFrom, type DockerHost } from './docker-host.js';
 import { layerSizes, type HistoryEntry, type LayerSizes } from './layer-sizes.js';
 import { PullProgressDecoder, type PullStreamMessage } from './pull-progress.js';
 import { readJsonStream } from './read-json-stream.js';
+import { runCliBuild } from './cli/cli-build.js';
+import { findDockerCli, type DockerCli } from './cli/docker-cli.js';
+import { countingBytes } from './counting-bytes.js';
+import type { ContextSent } from './build-trace.js';
+
+/** What a build driver hands back before the checks every build gets. */
+interface DriverRun {
+  decoded: DecodedBuild;
+  wallMs: number;
+  sent: ContextSent;
+  /** the stream or process broke without the builder saying why */
+  brokenBy: unknown;
+}
 
 const PING_TIMEOUT_MS = 5_000;
 
@@ -32,6 +45,8 @@ export class DockerodeEngine implements DockerEngine {
   private readonly host: DockerHost;
   /** where the daemon keeps its data, once facts() has asked: named when its disk fills */
   private dataRoot: string | undefined;
+  /** the docker CLI, once asked for (the cli build driver) */
+  private cli: Promise<DockerCli | undefined> | undefined;
 
   /**
    * @param env where DOCKER_HOST is read (a malformed one is a UsageError, thrown here)
@@ -65,44 +80,93 @@ export class DockerodeEngine implements DockerEngine {
       cpus: Number(info.NCPU ?? 0),
       memoryBytes: Number(info.MemTotal ?? 0),
       buildkitSupported: String(info.OSType ?? 'linux') === 'linux' && compareApiVersions(apiVersion, '1.39') >= 0,
+      defaultBuilder: await this.defaultBuilder(),
       endpoint: this.host.kind,
     };
   }
 
+  /** The daemon's own choice of builder, from the `Builder-Version` header of its `/_ping` answer. */
+  private async defaultBuilder(): Promise<EngineFacts['defaultBuilder']> {
+    const headers = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      this.docker.modem.dial(
+        { path: '/_ping', method: 'GET', isStream: true, statusCodes: { 200: true, 500: 'server error' } } as unknown as Parameters<typeof this.docker.modem.dial>[0],
+        (err: unknown, response: unknown) => {
+          if (err) return reject(this.translate(err));
+          const res = response as Readable & { headers?: Record<string, unknown> };
+          res.resume();
+          resolve(res.headers ?? {});
+        },
+      );
+    });
+    const version = headers['builder-version'];
+    if (version === '2') return { builder: 'buildkit', why: 'the daemon\'s default: its /_ping answers Builder-Version: 2' };
+    if (version === '1') return { builder: 'classic', why: 'the daemon\'s default: its /_ping answers Builder-Version: 1' };
+    return { builder: 'classic', why: "the daemon's default: its /_ping names no Builder-Version (an engine before 23.0 builds with the classic builder)" };
+  }
+
   async build(request: BuildRequest): Promise<BuildTrace> {
-    const decoder =
-      request.builder === 'buildkit'
-        ? new BuildkitProgressDecoder(request.onStep, request.dockerfileModel)
-        : new ClassicProgressDecoder(request.onStep, request.onImage, request.dockerfileModel);
-    const startedAt = this.now();
-    let streamError: unknown;
-    try {
-      const stream = await this.postBuild(request);
-      await readJsonStream(stream, (message, at) => decoder.push(message as BuildStreamMessage, at), this.now);
-    } catch (err) {
-      streamError = err;
-    }
-    const finishedAt = this.now();
-    const decoded = decoder.finish(finishedAt);
+    const driver = request.driver ?? 'api';
+    const run = driver === 'cli' ? await this.buildWithCli(request) : await this.buildWithApi(request);
+    const { decoded } = run;
     if (request.signal?.aborted) {
       await this.letGoOfBuild(decoded);
       throw new InterruptedError();
     }
     this.throwIfFailed(request, decoded);
-    if (streamError !== undefined) await this.throwForBrokenStream(request, decoded, streamError);
+    if (run.brokenBy !== undefined) await this.throwForBrokenStream(request, decoded, run.brokenBy);
     if (decoded.imageId === undefined) {
       throw new BuildFailedError(request.variant, undefined, 'the builder reported no image', decoded.logTail);
     }
     const image = await this.inspectImage(decoded.imageId);
     return {
       builder: request.builder,
+      driver,
+      sent: run.sent,
       imageId: image?.id ?? decoded.imageId,
       sizeBytes: image?.sizeBytes ?? 0,
       steps: decoded.steps,
-      wallMs: finishedAt - startedAt,
+      wallMs: run.wallMs,
       stageImageIds: decoded.stageImageIds,
       reportedImages: decoded.reportedImages,
     };
+  }
+
+  async dockerCli(): Promise<DockerCli | undefined> {
+    this.cli ??= findDockerCli();
+    return this.cli;
+  }
+
+  /** The docker CLI runs the build; its process is what is timed. */
+  private async buildWithCli(request: BuildRequest): Promise<DriverRun> {
+    const cli = await this.dockerCli();
+    if (cli === undefined) throw new Error('no docker CLI was found on PATH for the cli build driver');
+    const outcome = await runCliBuild(cli, request, { endpoint: this.endpoint, now: this.now });
+    const failedSilently = outcome.exitCode !== 0 && outcome.decoded.failure === undefined && !request.signal?.aborted;
+    return {
+      decoded: outcome.decoded,
+      wallMs: outcome.wallMs,
+      sent: { transport: request.builder === 'buildkit' ? 'session' : 'tar', bytes: outcome.decoded.transferredBytes ?? null, files: null },
+      brokenBy: failedSilently ? new Error(`${cli.command} exited ${outcome.exitCode ?? 'on a signal'}: ${outcome.stderrTail.slice(-3).join(' | ')}`) : undefined,
+    };
+  }
+
+  /** The build sent through the Engine API: the context as a tar in the request body. */
+  private async buildWithApi(request: BuildRequest): Promise<DriverRun> {
+    const decoder =
+      request.builder === 'buildkit'
+        ? new BuildkitProgressDecoder(request.onStep, request.dockerfileModel)
+        : new ClassicProgressDecoder(request.onStep, request.onImage, request.dockerfileModel);
+    const tar = countingBytes(request.context.pack());
+    const startedAt = this.now();
+    let brokenBy: unknown;
+    try {
+      const stream = await this.postBuild(request, tar.stream);
+      await readJsonStream(stream, (message, at) => decoder.push(message as BuildStreamMessage, at), this.now);
+    } catch (err) {
+      brokenBy = err;
+    }
+    const finishedAt = this.now();
+    return { decoded: decoder.finish(finishedAt), wallMs: finishedAt - startedAt, sent: { transport: 'tar', bytes: tar.bytes(), files: null }, brokenBy };
   }
 
   /** The builder said the build failed (the HTTP status is 200 all the same). */
@@ -147,7 +211,7 @@ export class DockerodeEngine implements DockerEngine {
    * POST /build through the modem rather than dockerode's buildImage: for `version=2` that
    * would open a gRPC session, which the Engine does not need for a context sent as a tar.
    */
-  private postBuild(request: BuildRequest): Promise<Readable> {
+  private postBuild(request: BuildRequest, body: Readable): Promise<Readable> {
     const options = {
       dockerfile: request.dockerfile,
       buildargs: request.buildArgs,
@@ -166,7 +230,7 @@ export class DockerodeEngine implements DockerEngine {
           path: '/build?',
           method: 'POST',
           options,
-          file: request.context,
+          file: body,
           isStream: true,
           abortSignal: request.signal,
           statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' },

@@ -11,7 +11,7 @@ import type { LayerSizes } from '../engine/layer-sizes.js';
 import { keptImageTag, runImageTag, runLabels, VARIANT_LABEL } from '../engine/labels.js';
 import type { ContextCopy } from '../dockerfile/context-copies.js';
 import type { DockerfileModel } from '../dockerfile/dockerfile-model.js';
-import { firstMissStep } from '../engine/build-trace.js';
+import { firstMissStep, type BuildDriver, type BuilderKind } from '../engine/build-trace.js';
 import { DaemonUnavailableError, InterruptedError } from '../errors.js';
 import type { BuildSample, HealthRecord } from '../result/types.js';
 import type { HealthSpec, Scenario, VariantSpec } from '../scenario/scenario-types.js';
@@ -43,6 +43,8 @@ export interface SuiteInputs {
   /** the machine id samples carry */
   machine: string;
   variants: ReadonlyMap<string, PreparedVariant>;
+  /** what runs the builds of each builder */
+  driverFor: Readonly<Record<BuilderKind, BuildDriver>>;
   leftovers: BuildLeftovers;
   keepImages: boolean;
   onSample: (sample: BuildSample) => void;
@@ -81,7 +83,9 @@ export async function runSuite(inputs: SuiteInputs): Promise<void> {
     const trace = await naming(describeActivity(label, 'build'), async () => {
       try {
         const built = await engine.build({
-          context: variant.workspace.pack(),
+          context: variant.workspace,
+          driver: inputs.driverFor[planned.builder],
+          sharedKey: variant.workspace.dir,
           dockerfile: variant.workspace.dockerfileInContext,
           dockerfileModel: variant.dockerfile,
           builder: planned.builder,

@@ -41,6 +41,8 @@ export function toSample(facts: SampleFacts): BuildSample {
     machine: facts.machine,
     provenance: facts.provenance,
     cacheMiss: facts.cacheMiss,
+    driver: facts.trace.driver,
+    contextSent: facts.trace.sent,
   };
 }
 

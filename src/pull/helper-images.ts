@@ -21,7 +21,7 @@ export async function ensureHelperImages(engine: DockerEngine, osImage: string, 
     const context = join(DOCKER_DIR, helper.context);
     const workspace = Workspace.create(join(scratch, `helper-${key}`), context, join(context, 'Dockerfile'));
     await engine.build({
-      context: workspace.pack(),
+      context: workspace,
       dockerfile: workspace.dockerfileInContext,
       dockerfileModel: undefined,
       builder: 'classic',

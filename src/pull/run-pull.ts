@@ -147,7 +147,7 @@ export async function runPullExperiment(file: string, options: PullOptions = {})
       emit({ type: 'status', text: `building ${build.name}${build.noCache ? ' (no cache: shares nothing but the OS)' : ''}` });
       leftovers.buildStarted(new Date());
       const trace = await engine.build({
-        context: workspace.pack(),
+        context: workspace,
         dockerfile: build.dockerfile,
         dockerfileModel: undefined,
         builder: 'classic',

@@ -86,6 +86,23 @@ export interface BuildSample {
   provenance: SampleProvenance;
   /** why the first missed step missed; null when no step missed (absent in older results) */
   cacheMiss?: CacheMiss | null;
+  /** what ran the build: the docker CLI, or layerbench through the Engine API (absent in older results) */
+  driver?: BuildDriver;
+  /** what the build sent of its context (absent in older results) */
+  contextSent?: ContextSentRecord | null;
+}
+
+/** `cli`: the docker CLI ran the build, as the user would; `api`: layerbench sent it through the Engine API. */
+export type BuildDriver = 'cli' | 'api';
+
+/** What one build sent of its context. */
+export interface ContextSentRecord {
+  /** `tar`: the whole context (after .dockerignore) as the request body; `session`: BuildKit pulled what it needed over file sync */
+  transport: 'tar' | 'session';
+  /** bytes of the tar, or of the file content file sync sent; null where the driver could not tell */
+  bytes: number | null;
+  /** files whose content travelled (session); null for a tar */
+  files: number | null;
 }
 
 /**
@@ -234,6 +251,8 @@ export interface MachineFacts {
   os: string;
   /** how layerbench reached the daemon */
   endpoint: 'unix' | 'tcp' | 'ssh' | 'npipe' | 'unknown';
+  /** the docker CLI that ran the builds (cli driver), e.g. `docker 28.2.2, buildx v0.13.1`; null: none did (absent in older results) */
+  dockerCli?: string | null;
 }
 
 export type BaseSource = 'present' | 'pulled' | 'bootstrapped';

@@ -19,6 +19,7 @@ import type { ScenarioOverrides } from '../scenario/scenario-overrides.js';
 import type { Scenario } from '../scenario/scenario-types.js';
 import { checkEdits } from '../workspace/check-edits.js';
 import { pickDefaultEdits } from '../workspace/default-edits.js';
+import type { DriverOption } from './choose-build.js';
 import { checkOutputDirectory } from './output-directory.js';
 import { newRunId } from './run-id.js';
 import { RunRegistry } from './run-registry.js';
@@ -39,6 +40,11 @@ export interface RunOptions {
   concurrent?: boolean | undefined;
   /** how builds reach Python packages: `auto` decides (PyPI, else pip's local indexes); `none` serves nothing @default 'auto' */
   packageIndex?: 'auto' | 'none' | undefined;
+  /**
+   * What runs each build: `cli`, the docker CLI as the user runs it; `api`, layerbench through
+   * the Engine API; `auto`, the CLI for each builder it can build with, else the API. @default 'auto'
+   */
+  driver?: DriverOption | undefined;
   /** where runs are registered (the run lock); specs give their own @default the system's */
   registry?: RunRegistry | undefined;
 }
@@ -55,6 +61,7 @@ export interface PreparedRun {
   index: IndexChoice;
   keepImages: boolean;
   concurrent: boolean;
+  driver: DriverOption;
 }
 
 export async function prepareRun(scenario: string | Scenario, options: RunOptions = {}): Promise<PreparedRun> {
@@ -84,6 +91,7 @@ export async function prepareRun(scenario: string | Scenario, options: RunOption
     index,
     keepImages: options.keepImages ?? false,
     concurrent,
+    driver: options.driver ?? 'auto',
   };
 }
 

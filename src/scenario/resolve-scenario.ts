@@ -85,7 +85,7 @@ export function resolveScenario({ data, declared, baseDir, source, sha256 }: Sce
     file: source.kind === 'file' ? source.file : null,
     sha256,
     context,
-    builders: data.builders ?? [data.builder],
+    builders: data.builders ?? (data.builder === undefined ? [] : [data.builder]),
     reps: data.reps,
     warmup: data.warmup,
     cold: data.cold,

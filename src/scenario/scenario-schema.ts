@@ -35,7 +35,7 @@ export const scenarioSchema = {
     name: { type: 'string', minLength: 1, description: 'a short name for reports' },
     description: { type: 'string' },
     context: { type: 'string', minLength: 1, description: 'build context, relative to the scenario file' },
-    builder: { enum: BUILDERS, default: 'classic', description: 'the builder, when the scenario uses one (see builders)' },
+    builder: { enum: BUILDERS, description: "the builder, when the scenario uses one (see builders); default: the one the daemon itself uses (BuildKit on Engine 23 and later, classic before)" },
     builders: {
       type: 'array',
       items: { enum: BUILDERS },

@@ -102,7 +102,10 @@ export interface Scenario {
   sha256: string | null;
   /** absolute path of the build context */
   context: string;
-  /** each variant is measured under each, in this order (all of one builder before the next) */
+  /**
+   * Each variant is measured under each, in this order (all of one builder before the next).
+   * Empty: the scenario named none, so a run uses the builder the daemon itself defaults to.
+   */
   builders: Builder[];
   reps: number;
   warmup: number;
@@ -130,7 +133,7 @@ export interface Scenario {
 export interface RawScenario {
   name: string;
   context: string;
-  builder: Builder;
+  builder?: Builder;
   builders?: Builder[];
   reps: number;
   warmup: number;

@@ -41,7 +41,7 @@ describe('a build that fails', () => {
     const base = (await engine.inspectImage('python:3.11-slim-bookworm')) ? 'python:3.11-slim-bookworm' : (BASE_CATALOG['python-3.11-slim']?.bootstrap.image ?? '');
     const failure = await engine
       .build({
-        context: workspace.pack(),
+        context: workspace,
         dockerfile: workspace.dockerfileInContext,
         dockerfileModel: undefined,
         builder: 'classic',

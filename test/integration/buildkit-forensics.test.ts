@@ -83,7 +83,7 @@ describe('a RUN that fails under BuildKit', () => {
     const workspace = Workspace.create(join(scratch, 'failing-ws'), context, join(scratch, 'failing.Dockerfile'));
     const failure = await engine
       .build({
-        context: workspace.pack(),
+        context: workspace,
         dockerfile: workspace.dockerfileInContext,
         dockerfileModel: parseDockerfile(dockerfile),
         builder: 'buildkit',

@@ -31,7 +31,7 @@ async function build(dir: string, tag: string, leftovers: BuildLeftovers, noCach
   const reported: ReportedImage[] = [];
   leftovers.buildStarted(new Date());
   await engine.build({
-    context: workspace.pack(),
+    context: workspace,
     dockerfile: workspace.dockerfileInContext,
     dockerfileModel: undefined,
     builder: 'classic',

@@ -16,6 +16,7 @@ import type {
   LabelledObjects,
   ServiceContainer,
 } from '../../src/engine/docker-engine.js';
+import type { DockerCli } from '../../src/engine/cli/docker-cli.js';
 import type { LayerSizes } from '../../src/engine/layer-sizes.js';
 import { InterruptedError } from '../../src/errors.js';
 
@@ -86,15 +87,25 @@ export class FakeEngine implements DockerEngine {
       cpus: 2,
       memoryBytes: 24e9,
       buildkitSupported: true,
+      defaultBuilder: this.defaultBuilder,
       endpoint: 'unix',
     };
+  }
+
+  /** What facts() says the daemon defaults to; a spec may change it. */
+  defaultBuilder: EngineFacts['defaultBuilder'] = { builder: 'classic', why: 'the fake daemon names no Builder-Version' };
+  /** The docker CLI the fake machine has; none unless a spec gives one. */
+  cli: DockerCli | undefined = undefined;
+
+  async dockerCli(): Promise<DockerCli | undefined> {
+    return this.cli;
   }
 
   async build(request: BuildRequest): Promise<BuildTrace> {
     const call = this.builds.length;
     this.builds.push(request);
     this.log.push(`build ${request.variant}${request.noCache ? ' nocache' : ''}`);
-    await drain(request.context);
+    const sentBytes = await drain(request.context.pack());
     const scripted = (this.script.shift() ?? this.defaultBuild)(request, call);
     for (const image of scripted.images ?? []) request.onImage?.(image);
     if (scripted.hangUntilAborted === true) {
@@ -118,7 +129,7 @@ export class FakeEngine implements DockerEngine {
     const fresh = steps.some((s) => !s.cached);
     const id = this.addImage(request.tag, fresh ? ['sha256:base-layer', `sha256:layer-${call}`] : ['sha256:base-layer', 'sha256:layer-0'], [100, 10]);
     for (const image of this.images.values()) if (image.id !== id) image.tags.delete(request.tag);
-    return { builder: request.builder, imageId: id, sizeBytes: 110, steps, wallMs: scripted.wallMs ?? 1_000 + call, stageImageIds: [], reportedImages: scripted.images ?? [] };
+    return { builder: request.builder, driver: request.driver ?? 'api', sent: { transport: 'tar', bytes: sentBytes, files: null }, imageId: id, sizeBytes: 110, steps, wallMs: scripted.wallMs ?? 1_000 + call, stageImageIds: [], reportedImages: scripted.images ?? [] };
   }
 
   async inspectImage(reference: string): Promise<ImageInspection | undefined> {
@@ -274,10 +285,11 @@ export class FakeEngine implements DockerEngine {
   }
 }
 
-async function drain(stream: Readable): Promise<void> {
-  for await (const _chunk of stream) {
-    // the context is read as the daemon would read it
-  }
+/** Reads the context as the daemon would; resolves with its size. */
+async function drain(stream: Readable): Promise<number> {
+  let bytes = 0;
+  for await (const chunk of stream) bytes += (chunk as Buffer).length;
+  return bytes;
 }
 
 function globToRegex(glob: string): string {

@@ -73,8 +73,8 @@ describe('loadScenario on the bundled scenarios/default.yaml', () => {
     ]);
   });
 
-  it('uses the classic builder, 5 measured reps, no warm-up and a measured cold build', () => {
-    expect(scenario.builders).toEqual(['classic']);
+  it("names no builder (a run uses the daemon's own), 5 measured reps, no warm-up and a measured cold build", () => {
+    expect(scenario.builders).toEqual([]);
     expect(scenario.reps).toBe(5);
     expect(scenario.warmup).toBe(0);
     expect(scenario.cold).toBe(true);
@@ -106,12 +106,12 @@ describe('loadScenario on the bundled scenarios/default.yaml', () => {
 });
 
 describe('parseScenario fills the documented defaults', () => {
-  it('takes reps 5, warmup 1, cold true and the classic builder when they are omitted', () => {
+  it("takes reps 5, warmup 1, cold true and no builder (the daemon's own) when they are omitted", () => {
     const scenario = parse(minimal());
     expect(scenario.reps).toBe(5);
     expect(scenario.warmup).toBe(1);
     expect(scenario.cold).toBe(true);
-    expect(scenario.builders).toEqual(['classic']);
+    expect(scenario.builders).toEqual([]);
   });
 
   it('starts no image when health is omitted: health is null, "not checked"', () => {
@@ -408,9 +408,10 @@ describe('scenarioSchema', () => {
     expect(scenarioSchema.properties.edits.default).toEqual([]);
   });
 
-  it('declares the defaults in one place: builder classic, reps 5, warmup 1, cold true', () => {
+  it('declares the defaults in one place: reps 5, warmup 1, cold true; no builder (the daemon decides)', () => {
     const { builder, reps, warmup, cold } = scenarioSchema.properties;
-    expect([builder.default, reps.default, warmup.default, cold.default]).toEqual(['classic', 5, 1, true]);
+    expect([reps.default, warmup.default, cold.default]).toEqual([5, 1, true]);
+    expect('default' in builder).toBe(false);
   });
 
   it('declares the health defaults: port 8000, path /health, 60 s', () => {

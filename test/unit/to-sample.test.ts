@@ -17,6 +17,8 @@ const sizes: LayerSizes = {
 };
 const trace = (cached: boolean[]): BuildTrace => ({
   builder: 'classic',
+  driver: 'cli',
+  sent: { transport: 'tar', bytes: 2048, files: null },
   imageId: 'sha256:new',
   sizeBytes: 153,
   stageImageIds: [],
@@ -51,6 +53,12 @@ describe('toSample: one build in the shape of the result contract', () => {
     expect(sample.machine).toBe('engine-1');
     expect(sample.provenance).toEqual(provenance);
     expect(sample.startedAt).toBe('2026-11-25T10:00:00.000Z');
+  });
+
+  it('records which driver ran the build and what it sent of the context', () => {
+    const sample = toSample(facts([true, false]));
+    expect(sample.driver).toBe('cli');
+    expect(sample.contextSent).toEqual({ transport: 'tar', bytes: 2048, files: null });
   });
 
   it('counts reused layers and new bytes against the image before the edit', () => {
