@@ -60,7 +60,7 @@ export class BuildkitProgressDecoder {
   private readonly tail: string[] = [];
   /** unfinished log line per vertex (BuildKit log chunks need not end at a newline) */
   private readonly partialLogs = new Map<string, { decoder: TextDecoder; text: string }>();
-  /** the largest `current` of each `transferring …:` status: what the builder received of a synced dir */
+  /** the largest `current` of each `transferring …:` status (by vertex): what the builder received of a synced dir */
   private readonly transfers = new Map<string, number>();
 
   /**
@@ -135,7 +135,9 @@ export class BuildkitProgressDecoder {
   pushStatus(status: TraceStatus, atMs: number): void {
     for (const vertex of status.vertexes) this.consumeVertex(vertex, atMs);
     for (const progress of status.statuses) {
-      if (TRANSFER.test(progress.id)) this.transfers.set(progress.id, Math.max(this.transfers.get(progress.id) ?? 0, progress.current));
+      // one status per synced dir and vertex: the context is synced once for .dockerignore, once for the files
+      const key = `${progress.vertex} ${progress.id}`;
+      if (TRANSFER.test(progress.id)) this.transfers.set(key, Math.max(this.transfers.get(key) ?? 0, progress.current));
     }
     for (const log of status.logs) this.consumeLog(log);
     for (const warning of status.warnings) {

@@ -10,6 +10,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { displayPath } from '../display-path.js';
 import { ensureFromImages } from '../bases/from-images.js';
+import { FrontendImageError } from '../errors.js';
+import { syntaxDirective } from '../dockerfile/syntax-directive.js';
 import { contextCopies } from '../dockerfile/context-copies.js';
 import { parseDockerfile } from '../dockerfile/dockerfile-model.js';
 import { fromLines, rewriteDockerfile } from '../dockerfile/rewrite.js';
@@ -82,6 +84,23 @@ export async function prepareVariants(
     };
   });
   for (const { variant } of prepared) for (const change of variant.record.dockerfileChanges ?? []) say(`${variant.spec.name}: ${change}`);
+  await ensureFrontendImages(engine, scenario, say, signal);
   const layers = await ensureFromImages(engine, prepared.flatMap((p) => p.froms), say, signal);
   return prepared.map(({ froms, variant }) => ({ ...variant, baseLayers: new Set(froms.flatMap((from) => layers.get(from.image) ?? [])) }));
+}
+
+/**
+ * A Dockerfile built with BuildKit whose `# syntax=` names a frontend image: the image is
+ * here or pulled before the first build, else the run stops, naming it (BuildKit would fail
+ * the first timed build on it, or wait on a registry that does not answer).
+ */
+async function ensureFrontendImages(engine: DockerEngine, scenario: Scenario, say: (line: string) => void, signal?: AbortSignal): Promise<void> {
+  for (const spec of scenario.variants) {
+    const builders = spec.builders ?? scenario.builders;
+    if (!builders.includes('buildkit') || !scenario.builders.includes('buildkit')) continue;
+    const directive = syntaxDirective(readFileSync(spec.dockerfile, 'utf8'));
+    if (directive === undefined || (await engine.inspectImage(directive.image)) !== undefined) continue;
+    say(`pulling ${directive.image} (the BuildKit frontend of ${displayPath(spec.dockerfile)}, line ${directive.line})`);
+    if (!(await engine.pullImage(directive.image, signal))) throw new FrontendImageError(directive.image, `${displayPath(spec.dockerfile)}, line ${directive.line},`);
+  }
 }

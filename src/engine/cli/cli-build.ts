@@ -17,7 +17,7 @@ import { BuildkitProgressDecoder } from '../buildkit-progress.js';
 import { ClassicProgressDecoder } from '../classic-progress.js';
 import type { BuildRequest } from '../docker-engine.js';
 import type { DockerCli } from './docker-cli.js';
-import { parseSolveStatusLine } from './solve-status-json.js';
+import { SolveStatusReader } from './solve-status-json.js';
 
 /** How long the CLI gets to let go of a build after SIGINT before it is killed. */
 const CANCEL_GRACE_MS = 15_000;
@@ -41,22 +41,22 @@ export async function runCliBuild(cli: DockerCli, request: BuildRequest, options
         ? new BuildkitProgressDecoder(request.onStep, request.dockerfileModel)
         : new ClassicProgressDecoder(request.onStep, request.onImage, request.dockerfileModel);
     const stderrTail: string[] = [];
-    const onLine = (line: string, stream: 'stdout' | 'stderr'): void => {
-      const at = options.now();
-      if (decoder instanceof BuildkitProgressDecoder) {
-        const status = parseSolveStatusLine(line);
-        if (status !== undefined) return decoder.pushStatus(status, at);
-      } else if (stream === 'stdout') {
-        // the classic builder's step lines, as the Engine streams them
-        return decoder.push({ stream: `${line}\n` }, at);
-      }
+    const plainLine = (line: string): void => {
       if (line.trim() === '' || isCliNotice(line)) return;
-      if (/^ERROR:|^Error response from daemon|returned a non-zero code/i.test(line)) decoder.push(asError(line), at);
+      if (/^ERROR:|^Error response from daemon|returned a non-zero code/i.test(line)) decoder.push(asError(line), options.now());
       stderrTail.push(line);
       if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
     };
+    const rawjson = decoder instanceof BuildkitProgressDecoder ? new SolveStatusReader((status) => decoder.pushStatus(status, options.now()), plainLine) : undefined;
+    const onLine = (line: string, stream: 'stdout' | 'stderr'): void => {
+      if (rawjson !== undefined && stream === 'stderr') rawjson.push(line);
+      // the classic builder's step lines, as the Engine streams them
+      else if (decoder instanceof ClassicProgressDecoder && stream === 'stdout') decoder.push({ stream: `${line}\n` }, options.now());
+      else plainLine(line);
+    };
     const startedAt = options.now();
     const exitCode = await spawnBuild(cli.command, buildArguments(request, iidFile), childEnvironment(request, options), request.signal, onLine);
+    rawjson?.end();
     const wallMs = options.now() - startedAt;
     const decoded = decoder.finish(options.now());
     const imageId = readImageId(iidFile);

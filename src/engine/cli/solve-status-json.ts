@@ -1,5 +1,5 @@
 /**
- * Reads one line of `docker buildx build --progress=rawjson`: BuildKit's SolveStatus as JSON
+ * Reads `docker buildx build --progress=rawjson`: BuildKit's SolveStatus as JSON
  * (buildkit's client package: vertexes, statuses, logs, warnings; byte fields in base64,
  * times in RFC 3339 with nanoseconds). It is the same solve status the Engine API streams as
  * protobuf, so it becomes the same TraceStatus and goes through the same decoder.
@@ -8,13 +8,62 @@ import type { TraceStatus, TraceVertex, TraceVertexLog, TraceVertexStatus, Trace
 
 type Json = Record<string, unknown>;
 
-/** Parses a line; undefined when it is not a solve status (buildx prints a few plain lines too). */
-export function parseSolveStatusLine(line: string): TraceStatus | undefined {
-  const text = line.trim();
-  if (!text.startsWith('{')) return undefined;
+/**
+ * Splits buildx's output into its JSON objects (it prints each solve status indented over many
+ * lines) and the plain lines between them (its own errors, e.g. `ERROR: failed to solve: …`).
+ */
+export class SolveStatusReader {
+  private pending = '';
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+
+  constructor(
+    private readonly onStatus: (status: TraceStatus) => void,
+    private readonly onPlainLine: (line: string) => void,
+  ) {}
+
+  /** One line of output, without its newline. */
+  push(line: string): void {
+    if (this.depth === 0 && !line.trimStart().startsWith('{')) {
+      if (line.trim() !== '') this.onPlainLine(line);
+      return;
+    }
+    for (const char of line) this.track(char);
+    this.pending += `${line}\n`;
+    if (this.depth > 0) return;
+    const text = this.pending;
+    this.pending = '';
+    const status = parseSolveStatus(text);
+    if (status !== undefined) this.onStatus(status);
+    else this.onPlainLine(text.trimEnd());
+  }
+
+  /** What is left when the output ends (a cut object is shown as it is). */
+  end(): void {
+    if (this.pending.trim() !== '') this.onPlainLine(this.pending.trimEnd());
+    this.pending = '';
+    this.depth = 0;
+  }
+
+  private track(char: string): void {
+    if (this.inString) {
+      if (this.escaped) this.escaped = false;
+      else if (char === '\\') this.escaped = true;
+      else if (char === '"') this.inString = false;
+      return;
+    }
+    if (char === '"') this.inString = true;
+    else if (char === '{') this.depth += 1;
+    else if (char === '}') this.depth = Math.max(0, this.depth - 1);
+  }
+}
+
+/** Parses one JSON object; undefined when it is not a solve status. */
+export function parseSolveStatus(json: string): TraceStatus | undefined {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(json);
   } catch {
     return undefined;
   }
