@@ -1,6 +1,7 @@
 /** The DockerEngine, implemented with dockerode: the one place that talks to the daemon. */
+import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { freeBytes } from '../disk-space.js';
 import { BuildFailedError, DaemonUnavailableError, DiskFullError, InterruptedError, looksLikeDiskFull } from '../errors.js';
@@ -26,6 +27,8 @@ import { readJsonStream } from './read-json-stream.js';
 import { runCliBuild } from './cli/cli-build.js';
 import { findDockerCli, type DockerCli } from './cli/docker-cli.js';
 import { countingBytes } from './counting-bytes.js';
+import { openBuildSession, type BuildSession } from './session/build-session.js';
+import { hijackSession } from './session/hijack-session.js';
 import type { ContextSent } from './build-trace.js';
 
 /** What a build driver hands back before the checks every build gets. */
@@ -45,6 +48,8 @@ export class DockerodeEngine implements DockerEngine {
   private readonly host: DockerHost;
   /** where the daemon keeps its data, once facts() has asked: named when its disk fills */
   private dataRoot: string | undefined;
+  /** the daemon refused a BuildKit session once: its BuildKit builds go with a tar */
+  private sessionsRefused = false;
   /** the docker CLI, once asked for (the cli build driver) */
   private cli: Promise<DockerCli | undefined> | undefined;
 
@@ -150,23 +155,53 @@ export class DockerodeEngine implements DockerEngine {
     };
   }
 
-  /** The build sent through the Engine API: the context as a tar in the request body. */
+  /**
+   * The build sent through the Engine API. BuildKit: over a session of its own, as the docker
+   * CLI does (BuildKit pulls the files its Dockerfile names, and of those only what changed
+   * since the last build with the same shared key); the tar upload where the daemon refuses
+   * sessions. Classic: the context as a tar in the request body. The session is opened and
+   * closed inside the timed span: the CLI pays for that too.
+   */
   private async buildWithApi(request: BuildRequest): Promise<DriverRun> {
     const decoder =
       request.builder === 'buildkit'
         ? new BuildkitProgressDecoder(request.onStep, request.dockerfileModel)
         : new ClassicProgressDecoder(request.onStep, request.onImage, request.dockerfileModel);
-    const tar = countingBytes(request.context.pack());
     const startedAt = this.now();
+    const session = request.builder === 'buildkit' ? await this.openSession(request) : undefined;
+    const tar = session === undefined ? countingBytes(request.context.pack()) : undefined;
     let brokenBy: unknown;
     try {
-      const stream = await this.postBuild(request, tar.stream);
+      const stream = await this.postBuild(request, tar?.stream, session);
       await readJsonStream(stream, (message, at) => decoder.push(message as BuildStreamMessage, at), this.now);
     } catch (err) {
       brokenBy = err;
     }
+    const traffic = session?.takeTraffic();
+    await session?.close();
     const finishedAt = this.now();
-    return { decoded: decoder.finish(finishedAt), wallMs: finishedAt - startedAt, sent: { transport: 'tar', bytes: tar.bytes(), files: null }, brokenBy };
+    const sent: ContextSent = traffic === undefined ? { transport: 'tar', bytes: tar?.bytes() ?? null, files: null } : { transport: 'session', bytes: traffic.bytes, files: traffic.files };
+    return { decoded: decoder.finish(finishedAt), wallMs: finishedAt - startedAt, sent, brokenBy };
+  }
+
+  /**
+   * A new session per build (a session the daemon has synced from is not asked again), with
+   * the workspace's shared key; undefined where the daemon refuses sessions (then a tar goes).
+   */
+  private async openSession(request: BuildRequest): Promise<BuildSession | undefined> {
+    if (this.sessionsRefused) return undefined;
+    const dockerfile = join(request.context.dir, request.dockerfile);
+    try {
+      return await openBuildSession(hijackSession(this.docker), {
+        dirs: { context: request.context.dir, dockerfile: dirname(dockerfile) },
+        sharedKey: request.sharedKey ?? request.context.dir,
+      });
+    } catch (err) {
+      const status = statusOf(err);
+      if (status === undefined && !(await this.answers())) throw new DaemonUnavailableError(this.endpoint, describe(err), `the build of "${request.variant}"`);
+      this.sessionsRefused = true;
+      return undefined;
+    }
   }
 
   /** The builder said the build failed (the HTTP status is 200 all the same). */
@@ -208,12 +243,14 @@ export class DockerodeEngine implements DockerEngine {
   }
 
   /**
-   * POST /build through the modem rather than dockerode's buildImage: for `version=2` that
-   * would open a gRPC session, which the Engine does not need for a context sent as a tar.
+   * POST /build through the modem rather than dockerode's buildImage (whose `version=2` opens
+   * a session of its own that serves no files): with a session of ours, no body; else the tar.
    */
-  private postBuild(request: BuildRequest, body: Readable): Promise<Readable> {
+  private postBuild(request: BuildRequest, body: Readable | undefined, session: BuildSession | undefined): Promise<Readable> {
     const options = {
-      dockerfile: request.dockerfile,
+      // over a session, the Dockerfile is named inside its own synced dir
+      dockerfile: session === undefined ? request.dockerfile : basename(request.dockerfile),
+      ...(session === undefined ? {} : { remote: 'client-session', session: session.id }),
       buildargs: request.buildArgs,
       t: request.tag,
       nocache: request.noCache,
@@ -230,7 +267,8 @@ export class DockerodeEngine implements DockerEngine {
           path: '/build?',
           method: 'POST',
           options,
-          file: body,
+          // an empty body over a session: without one, the modem would send the options as JSON, and the daemon answers nothing
+          file: body ?? Readable.from([]),
           isStream: true,
           abortSignal: request.signal,
           statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' },

@@ -16,8 +16,8 @@ export function compareMarkdown(comparison: ResultComparison, baseName: string, 
     lines.push(
       comparison.regressionCount === 0 ? '**No regression.**' : `**${comparison.regressionCount} regression${comparison.regressionCount === 1 ? '' : 's'}.**`,
       '',
-      '| variant | builder | build | base | new | change | p | new bytes | image |',
-      '|---|---|---|---:|---:|---:|---|---:|---:|',
+      '| variant | builder | build | base | new | change | p | new bytes | context sent | image |',
+      '|---|---|---|---:|---:|---:|---|---:|---:|---:|',
       ...comparison.rows.map(rowLine),
       '',
     );
@@ -39,7 +39,7 @@ export function compareMarkdown(comparison: ResultComparison, baseName: string, 
 function rowLine(row: RowComparison): string {
   const time = row.time;
   const flag = row.regressions.length > 0 ? ' ⚠' : '';
-  return `| ${row.variant}${flag} | ${row.builder} | ${buildName(row)} | ${time === null ? '–' : spread(time.base)} | ${time === null ? '–' : spread(time.new)} | ${changeCell(time)} | ${pCell(time)} | ${bytesChange(row.newBytes)} | ${bytesChange(row.imageBytes)} |`;
+  return `| ${row.variant}${flag} | ${row.builder} | ${buildName(row)} | ${time === null ? '–' : spread(time.base)} | ${time === null ? '–' : spread(time.new)} | ${changeCell(time)} | ${pCell(time)} | ${bytesChange(row.newBytes)} | ${bytesChange(row.contextBytes)} | ${bytesChange(row.imageBytes)} |`;
 }
 
 function buildName(row: RowComparison): string {

@@ -19,6 +19,7 @@ const COLUMNS: Column[] = [
   { title: 'speed-up', align: 'right' },
   { title: 'first miss', align: 'left' },
   { title: 'new bytes', align: 'right' },
+  { title: 'sent', align: 'right' },
   { title: 'image', align: 'right' },
   { title: 'healthy', align: 'right' },
 ];
@@ -57,6 +58,7 @@ function renderSection(section: ComparisonSection, withBuilders: boolean): strin
     speedupCell(row),
     firstMissCell(row, 28),
     bytesCell(row.newBytes),
+    bytesCell(row.contextBytes),
     bytesCell(row.imageBytes),
     healthCell(row),
   ]);

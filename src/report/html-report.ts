@@ -132,12 +132,12 @@ function sectionHtml(section: Comparison['sections'][number], nameBuilder: boole
   const rows = section.rows
     .map(
       (row) =>
-        `<tr><td>${escapeHtml(row.variant)}</td><td class="num">${escapeHtml(medianWithInterval(row.wallMs))}</td><td class="num">${escapeHtml(nCell(row))}</td><td class="num">${escapeHtml(speedupCell(row))}</td><td class="num">${escapeHtml(stepsReusedCell(row))}</td><td><code>${escapeHtml(firstMissCell(row))}</code></td><td class="num">${escapeHtml(bytesCell(row.newBytes))}</td><td class="num">${escapeHtml(bytesCell(row.imageBytes))}</td><td class="num">${escapeHtml(healthCell(row))}</td></tr>`,
+        `<tr><td>${escapeHtml(row.variant)}</td><td class="num">${escapeHtml(medianWithInterval(row.wallMs))}</td><td class="num">${escapeHtml(nCell(row))}</td><td class="num">${escapeHtml(speedupCell(row))}</td><td class="num">${escapeHtml(stepsReusedCell(row))}</td><td><code>${escapeHtml(firstMissCell(row))}</code></td><td class="num">${escapeHtml(bytesCell(row.newBytes))}</td><td class="num">${escapeHtml(bytesCell(row.contextBytes))}</td><td class="num">${escapeHtml(bytesCell(row.imageBytes))}</td><td class="num">${escapeHtml(healthCell(row))}</td></tr>`,
     )
     .join('');
   const notes = section.rows.flatMap((row) => excludedNote(row) ?? []).map((note) => `<p class="note">${escapeHtml(note)}</p>`).join('');
   return `<h3>${escapeHtml(sectionTitle(section, nameBuilder))}</h3>
-<table><thead><tr><th>variant</th><th>median (95 % interval)</th><th>n</th><th>speed-up</th><th>steps reused</th><th>first miss</th><th>new bytes</th><th>image</th><th>healthy</th></tr></thead><tbody>${rows}</tbody></table>${notes}`;
+<table><thead><tr><th>variant</th><th>median (95 % interval)</th><th>n</th><th>speed-up</th><th>steps reused</th><th>first miss</th><th>new bytes</th><th>context sent</th><th>image</th><th>healthy</th></tr></thead><tbody>${rows}</tbody></table>${notes}`;
 }
 
 /** Chart.js's UMD build, without its source-map comment (which a browser could try to fetch). */

@@ -27,11 +27,11 @@ function sectionTable(section: ComparisonSection, nameBuilder: boolean): string[
   return [
     `## ${title.charAt(0).toUpperCase()}${title.slice(1)}`,
     '',
-    '| variant | median (95 % interval) | n | speed-up | steps reused | first miss | new bytes | image | healthy |',
-    '|---|---:|---:|---:|---:|---|---:|---:|---:|',
+    '| variant | median (95 % interval) | n | speed-up | steps reused | first miss | new bytes | context sent | image | healthy |',
+    '|---|---:|---:|---:|---:|---|---:|---:|---:|---:|',
     ...section.rows.map(
       (row) =>
-        `| ${row.variant} | ${medianWithInterval(row.wallMs)} | ${nCell(row)} | ${speedupCell(row)} | ${stepsReusedCell(row)} | ${code(firstMissCell(row))} | ${bytesCell(row.newBytes)} | ${bytesCell(row.imageBytes)} | ${healthCell(row)} |`,
+        `| ${row.variant} | ${medianWithInterval(row.wallMs)} | ${nCell(row)} | ${speedupCell(row)} | ${stepsReusedCell(row)} | ${code(firstMissCell(row))} | ${bytesCell(row.newBytes)} | ${bytesCell(row.contextBytes)} | ${bytesCell(row.imageBytes)} | ${healthCell(row)} |`,
     ),
     ...section.rows.flatMap((row) => excludedNote(row) ?? []).map((note) => `\n> ${note}`),
     ...whyList(section),

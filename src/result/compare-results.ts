@@ -13,6 +13,11 @@ import type { Builder, BuildSample, Phase, Statistics, SuiteResult } from './typ
 
 /** benchstat: fewer samples than this per side cannot show a difference at α = 0.05. */
 export const MIN_SAMPLES_FOR_TEST = 4;
+/**
+ * A context that grew by less than this is no regression, whatever the percentage: a session
+ * sends a few hundred bytes per rebuild, and a few more of them cost nothing measurable.
+ */
+export const CONTEXT_BYTES_FLOOR = 4_096;
 
 export interface CompareOptions {
   /** a change smaller than this fraction is not a regression, however significant @default 0.1 */
@@ -48,6 +53,8 @@ export interface RowComparison {
   /** steps cached in every base sample and missed in some new sample */
   lostCache: { instruction: string; missedIn: number; of: number }[];
   newBytes: ByteChange | null;
+  /** what each build sent of its context (samples that recorded it) */
+  contextBytes: ByteChange | null;
   imageBytes: ByteChange | null;
   /** every base sample was healthy, some new one was not */
   healthLost: { unhealthy: number; of: number } | null;
@@ -115,6 +122,11 @@ function compareGroup(baseSamples: readonly BuildSample[], newSamples: readonly 
 
   const newBytes = byteChange(counted(baseSamples).map((s) => s.layers.newBytes), counted(newSamples).map((s) => s.layers.newBytes));
   if (newBytes !== null && newBytes.change > options.threshold) regressions.push(`new bytes +${percent(newBytes.change)}`);
+  const sentBytes = (samples: readonly BuildSample[]): number[] => counted(samples).flatMap((s) => (typeof s.contextSent?.bytes === 'number' ? [s.contextSent.bytes] : []));
+  const contextBytes = byteChange(sentBytes(baseSamples), sentBytes(newSamples));
+  if (contextBytes !== null && contextBytes.change > options.threshold && contextBytes.new - contextBytes.base >= CONTEXT_BYTES_FLOOR) {
+    regressions.push(`context sent +${percent(contextBytes.change)} (${kilobytes(contextBytes.base)} → ${kilobytes(contextBytes.new)} per build)`);
+  }
   const imageBytes = byteChange(baseSamples.map((s) => s.image.sizeBytes), newSamples.map((s) => s.image.sizeBytes));
   if (imageBytes !== null && imageBytes.change > options.threshold) regressions.push(`image size +${percent(imageBytes.change)}`);
 
@@ -124,7 +136,7 @@ function compareGroup(baseSamples: readonly BuildSample[], newSamples: readonly 
   const healthLost = baseChecked.length > 0 && baseChecked.every((s) => s.health?.ok === true) && unhealthy > 0 ? { unhealthy, of: newChecked.length } : null;
   if (healthLost !== null) regressions.push(`${healthLost.unhealthy} of ${healthLost.of} images no longer answer their health check`);
 
-  return { variant: first.variant, builder: first.builder, edit: first.edit, phase: first.phase, time, lostCache, newBytes, imageBytes, healthLost, regressions };
+  return { variant: first.variant, builder: first.builder, edit: first.edit, phase: first.phase, time, lostCache, newBytes, contextBytes, imageBytes, healthLost, regressions };
 }
 
 export function timeChange(base: readonly number[], next: readonly number[], options: CompareOptions): TimeChange | null {
@@ -158,6 +170,10 @@ function lostCacheSteps(base: readonly BuildSample[], next: readonly BuildSample
     if (missedIn > 0) lost.push({ instruction, missedIn, of: withStep.length });
   }
   return lost;
+}
+
+function kilobytes(bytes: number): string {
+  return `${(bytes / 1000).toFixed(bytes < 10_000 ? 1 : 0)} kB`;
 }
 
 function byteChange(base: readonly number[], next: readonly number[]): ByteChange | null {

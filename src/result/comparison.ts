@@ -46,6 +46,8 @@ export interface ComparisonRow {
   /** each step across the counted samples: how often cached, how long when rebuilt */
   steps: StepSummary[];
   newBytes: number | null;
+  /** median bytes of context each build sent (null: not recorded) */
+  contextBytes: number | null;
   imageBytes: number | null;
   health: BuildSummaryRow['health'];
 }
@@ -144,6 +146,7 @@ function comparisonRow(row: BuildSummaryRow, samples: readonly BuildSample[], ba
     cacheMiss: typicalCacheMiss(counted.length > 0 ? counted : samples),
     steps: summarizeSteps(counted),
     newBytes: row.newBytes,
+    contextBytes: row.contextBytes ?? null,
     imageBytes: row.imageBytes,
     health: row.health,
   };

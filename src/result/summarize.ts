@@ -29,6 +29,7 @@ function summarizeBuilds(samples: readonly BuildSample[]): BuildSummaryRow[] {
       excluded: group.length - counted.length,
       wallMs: statistics(counted.map((s) => s.wallMs)),
       newBytes: median(counted.map((s) => s.layers.newBytes)),
+      contextBytes: median(counted.flatMap((s) => (s.contextSent?.bytes === null || s.contextSent?.bytes === undefined ? [] : [s.contextSent.bytes]))),
       imageBytes: median(group.map((s) => s.image.sizeBytes)),
       health: healthOf(group),
     };

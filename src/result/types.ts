@@ -200,6 +200,8 @@ export interface BuildSummaryRow {
   wallMs: Statistics | null;
   /** median new bytes of the counted samples (what a push would send) */
   newBytes: number | null;
+  /** median bytes of context the counted samples sent; null where no sample says (absent in older results) */
+  contextBytes?: number | null;
   /** median image size of all samples */
   imageBytes: number | null;
   health: {
