@@ -33,7 +33,7 @@ interface BuildOutcome {
 /** POST /build on the daemon's socket, no body, the stream read to its end. */
 async function buildThroughSession(sessionId: string): Promise<BuildOutcome> {
   const query = new URLSearchParams({ version: '2', remote: 'client-session', session: sessionId, dockerfile: 'Dockerfile', t: imageTag });
-  const socketPath = await (docker.modem as { getSocketPath(): Promise<string> }).getSocketPath();
+  const socketPath = await (docker.modem as unknown as { getSocketPath(): Promise<string> }).getSocketPath();
   return new Promise((resolve, reject) => {
     const req = request({ socketPath, method: 'POST', path: `/build?${query}` }, (res) => {
       let body = '';
