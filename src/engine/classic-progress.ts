@@ -45,6 +45,9 @@ export class ClassicProgressDecoder {
   private readonly tail: string[] = [];
   private partial = '';
   private sentBytes: number | undefined;
+  /** the last image each finished stage named, from the step lines (the CLI's output has no `aux` IDs) */
+  private readonly stageEnds: string[] = [];
+  private lastImage: string | undefined;
 
   /**
    * @param onStep called with each step as it starts, for progress displays
@@ -78,10 +81,12 @@ export class ClassicProgressDecoder {
     this.close(atMs);
     // A multi-stage build reports an ID per finished stage: after a failure, none is the image.
     const imageId = this.failure ? undefined : this.stageIds.at(-1) ?? this.builtId;
+    // The Engine API names each stage's image (aux); the CLI prints only its ` ---> id` lines.
+    const stageImageIds = this.stageIds.length > 0 ? this.stageIds.filter((id) => id !== imageId) : this.stageEnds;
     return {
       steps: this.steps,
       imageId,
-      stageImageIds: this.stageIds.filter((id) => id !== imageId),
+      stageImageIds,
       reportedImages: [...this.reported],
       runningContainerId: this.runningContainer,
       transferredBytes: this.sentBytes,
@@ -108,6 +113,8 @@ export class ClassicProgressDecoder {
       const instruction = step[3] ?? '';
       const index = Number(step[1]);
       const total = Number(step[2]);
+      // a FROM after the first: the stage before it ended with the last image it named
+      if (/^FROM\b/i.test(instruction) && this.lastImage !== undefined) this.stageEnds.push(this.lastImage);
       this.open = { index, total, instruction, startedAt: atMs, usedCache: false, imageReported: false };
       this.onStep?.(index, total, instruction);
       return;
@@ -131,6 +138,7 @@ export class ClassicProgressDecoder {
     const how = step !== undefined && !step.imageReported && !step.usedCache && !/^FROM\b/i.test(step.instruction) ? 'created' : 'reused';
     if (step !== undefined) step.imageReported = true;
     const image: ReportedImage = { id, how };
+    this.lastImage = id;
     this.reported.push(image);
     this.onImage?.(image);
   }

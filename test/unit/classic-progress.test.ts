@@ -117,4 +117,14 @@ describe('ClassicProgressDecoder on recorded classic-builder streams', () => {
     expect(build.logTail).toEqual(expect.arrayContaining(['built', 'hello']));
     expectSaneDurations(build);
   });
+
+  it("finds the earlier stages' images in the step lines alone, as the docker CLI prints them (no aux IDs): the next build's cache", () => {
+    const viaApi = decode('classic-multistage').build;
+    const lines = new ClassicProgressDecoder();
+    // what `docker build` prints: the same stream text, without the aux messages
+    for (const { msg, t } of loadFixture('classic-multistage')) if (typeof msg.stream === 'string') lines.push({ stream: msg.stream }, t);
+    const viaCli = lines.finish(10_000);
+    expect(viaCli.stageImageIds).toHaveLength(viaApi.stageImageIds.length);
+    viaCli.stageImageIds.forEach((short, i) => expect(viaApi.stageImageIds[i]?.replace(/^sha256:/, '').startsWith(short)).toBe(true));
+  });
 });
