@@ -1,35 +1,46 @@
 /**
  * `npm run bench:overhead`: does layerbench time the user's build? The same Dockerfile and
- * the same kind of edit (a code line), built through layerbench's engine and through
- * `docker build`, in interleaved pairs (the order alternates), timed by tinybench. Prints
- * each pair and layerbench ÷ docker CLI: the median of the pairs' ratios. Classic builder
- * always; BuildKit where a docker CLI on this machine can build with it.
+ * the same kind of edit (a code line), built three ways in interleaved rounds (the order
+ * rotates round by round), timed by tinybench:
+ * - `layerbench cli`: layerbench's CLI driver (it runs the docker CLI; what a run records);
+ * - `layerbench api`: layerbench's API driver (a BuildKit session with file sync, or a tar);
+ * - `docker CLI`: the docker CLI run by hand, as a user types it (`docker buildx build` for
+ *   BuildKit, `DOCKER_BUILDKIT=0 docker build` for classic).
+ * It prints each round and, per engine, builder and case, each driver ÷ the hand-run CLI (the
+ * median of the rounds' ratios) and the context bytes each side sent per build.
  *
- * Two cases:
- * - `bundled`: the bundled app's variant; both sides build layerbench's workspace copy.
- * - `ignored-folder`: the Flask example plus a 500 MB `data/` folder its .dockerignore drops.
- *   `docker build` gets the project itself (it must skip the folder while packing);
- *   layerbench builds its copy, which never held the folder. Equal times mean the folder
- *   costs layerbench's timed build nothing the CLI's does not pay.
+ * Three cases:
+ * - `bundled`: the bundled app's optimized variant; every side builds layerbench's copy.
+ * - `ignored-folder`: the Flask example plus a 500 MB `data/` folder its .dockerignore drops;
+ *   the hand-run CLI gets the project itself, layerbench its copy (which never held the folder).
+ * - `unreferenced-folder`: the Flask example plus a 1 GB `media/` folder that is not ignored
+ *   and that no COPY names (the Dockerfile copies named files only): a tar carries it every
+ *   time, a session never.
  *
- *   npm run bench:overhead -- [--pairs 9] [--builder classic|buildkit|both] [--variant optimized] [--case bundled|ignored-folder|both]
+ * Two engines: the host's daemon, and Engine 26 with buildx as Docker in Docker (skipped,
+ * with the reason, where it cannot be made). Nothing is left behind: every image a side's tag
+ * pointed to is removed, and the daemon's dangling images are checked against those before.
+ *
+ *   npm run bench:overhead -- [--pairs 9] [--builder classic|buildkit|both] [--case bundled|ignored-folder|unreferenced-folder|all] [--engine host|modern|both]
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Bench, type FnReturnedObject } from 'tinybench';
-import { randomBytes } from 'node:crypto';
 import { BASE_CATALOG } from '../bases/base-catalog.js';
 import { resolveBases } from '../bases/resolve-bases.js';
-import type { BuilderKind } from '../engine/build-trace.js';
+import type { BuildDriver, BuilderKind } from '../engine/build-trace.js';
+import { cliCanBuild, describeCliBuild, type DockerCli } from '../engine/cli/docker-cli.js';
 import type { DockerEngine } from '../engine/docker-engine.js';
 import { DockerodeEngine } from '../engine/dockerode-engine.js';
 import { runImageTag } from '../engine/labels.js';
 import type { BuildLeftovers } from '../measure/build-leftovers.js';
 import type { PreparedVariant } from '../measure/run-suite.js';
 import { DEFAULT_INDEX_PORT, preparePackageIndex, type PackageIndex } from '../package-index/package-index.js';
+import { formatBytes, formatMs } from '../report/format.js';
 import { median } from '../result/statistics.js';
 import { DisposerStack } from '../run/disposer-stack.js';
 import { prepareVariants } from '../run/prepare-variants.js';
@@ -39,32 +50,40 @@ import { holdRun } from '../run/run-resources.js';
 import { loadScenario } from '../scenario/load-scenario.js';
 import { projectScenario } from '../scenario/project-scenario.js';
 import type { EditSpec, Scenario } from '../scenario/scenario-types.js';
-import { formatBytes, formatMs } from '../report/format.js';
 import { applyEdit } from '../workspace/edits.js';
+import { copyImageTo, startModernEngine, type ModernEngine } from './modern-engine.js';
 
 const BUNDLED_SCENARIO = fileURLToPath(new URL('../../scenarios/default.yaml', import.meta.url));
 const FLASK_EXAMPLE = fileURLToPath(new URL('../../docker/examples/flask/', import.meta.url));
-/** The ignored folder of the `ignored-folder` case: 50 files of 10 MB, 500 MB. */
-const IGNORED_FILES = 50;
-const IGNORED_FILE_BYTES = 10_000_000;
-const LAYERBENCH = 'layerbench engine';
-const DOCKER_CLI = 'docker build';
+const FOLDER_FILE_BYTES = 10_000_000;
+const CASES = ['bundled', 'ignored-folder', 'unreferenced-folder'] as const;
+type CaseName = (typeof CASES)[number];
+const SIDES = ['layerbench cli', 'layerbench api', 'docker CLI'] as const;
+type Side = (typeof SIDES)[number];
 
-interface Pair {
-  layerbenchMs: number;
-  cliMs: number;
+/** One side's build in one round: its time and what it sent of the context. */
+interface Measured {
+  ms: number;
+  bytes: number | null;
 }
+type Round = Partial<Record<Side, Measured>>;
 
-/** What one case builds: a prepared variant for layerbench, and what `docker build` gets. */
+/** What one case builds: a prepared variant for layerbench, and what the hand-run CLI gets. */
 interface Subject {
   title: string;
   variant: PreparedVariant;
   edit: EditSpec;
-  /** the context directory and Dockerfile `docker build` is given */
+  /** the context directory and Dockerfile the hand-run CLI is given */
   cliContext: string;
   cliDockerfile: string;
-  /** writes the edit where `docker build` reads it (the workspace copy, or the project itself) */
+  /** writes the edit where the hand-run CLI reads it (the workspace copy, or the project itself) */
   applyForCli: (nonce: string, sequence: number) => void;
+}
+
+interface EngineUnderTest {
+  name: string;
+  engine: DockerEngine;
+  env: NodeJS.ProcessEnv;
 }
 
 async function main(): Promise<void> {
@@ -73,51 +92,100 @@ async function main(): Promise<void> {
       pairs: { type: 'string', default: '9' },
       builder: { type: 'string', default: 'both' },
       variant: { type: 'string', default: 'optimized' },
-      case: { type: 'string', default: 'both' },
+      case: { type: 'string', default: 'all' },
+      engine: { type: 'string', default: 'both' },
     },
   });
-  const pairs = Number(values.pairs);
-  if (!Number.isInteger(pairs) || pairs < 1) throw new Error('--pairs takes a whole number ≥ 1');
+  const rounds = Number(values.pairs);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--pairs takes a whole number ≥ 1');
   const builders: BuilderKind[] = values.builder === 'both' ? ['classic', 'buildkit'] : [values.builder as BuilderKind];
-  const cases = values.case === 'both' ? ['bundled', 'ignored-folder'] : [values.case];
-  if (cases.some((c) => c !== 'bundled' && c !== 'ignored-folder')) throw new Error('--case takes bundled, ignored-folder or both');
+  const cases: CaseName[] = values.case === 'all' ? [...CASES] : [values.case as CaseName];
+  if (cases.some((c) => !CASES.includes(c))) throw new Error(`--case takes ${CASES.join(', ')} or all`);
+  if (!['host', 'modern', 'both'].includes(values.engine)) throw new Error('--engine takes host, modern or both');
 
-  const engine = new DockerodeEngine();
-  await engine.ping();
-  const facts = await engine.facts();
-  const runId = newRunId();
-  const registry = new RunRegistry();
-  const stack = new DisposerStack();
   const say = (line: string): void => void process.stderr.write(`${line}\n`);
+  const stack = new DisposerStack();
+  const stopOnSignal = (): void => void stack.disposeAll().finally(() => process.exit(130));
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
+  let leftBehind = false;
   try {
-    const { scratch, leftovers } = holdRun(stack, registry, engine, { runId, startedAt: new Date(), facts, indexPort: DEFAULT_INDEX_PORT, exclusive: true });
-    const tags = [runImageTag('overhead-engine', runId), runImageTag('overhead-cli', runId)];
-    stack.defer('the images', async () => {
-      for (const tag of tags) await engine.removeImage(tag);
-    });
+    const host = new DockerodeEngine();
+    await host.ping();
     const index = await preparePackageIndex(DEFAULT_INDEX_PORT);
     stack.defer('the package index server', () => index.close());
+    process.stdout.write(`layerbench overhead: a code edit per build, ${rounds} interleaved rounds of three builds (layerbench's cli driver, its api driver, the docker CLI by hand)\n`);
 
-    process.stdout.write(`layerbench overhead: a code edit per build, ${pairs} interleaved pairs; Engine ${facts.engineVersion}\n`);
-    for (const name of cases) {
-      const subject = name === 'bundled' ? await bundledSubject(engine, values.variant, join(scratch, 'bundled'), index, say) : await ignoredFolderSubject(engine, join(scratch, 'ignored-folder'), index, say);
+    const engines: EngineUnderTest[] = [];
+    if (values.engine !== 'modern') engines.push({ name: 'host', engine: host, env: process.env });
+    if (values.engine !== 'host') {
+      const modern = await startModernEngine({ say });
+      if ('skipped' in modern) process.stdout.write(`\nEngine 26: skipped — ${modern.skipped}\n`);
+      else {
+        stack.defer('the modern engine', () => modern.stop());
+        engines.push(modernUnderTest(modern));
+      }
+    }
+    for (const target of engines) {
+      leftBehind = (await benchEngine(target, host, { builders, cases, rounds, variant: values.variant, index, say })) || leftBehind;
+    }
+  } finally {
+    for (const { name, error } of await stack.disposeAll()) process.stderr.write(`could not remove ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  if (leftBehind) process.exitCode = 1;
+}
+
+function modernUnderTest(modern: ModernEngine): EngineUnderTest {
+  const env = { ...process.env, DOCKER_HOST: modern.dockerHost };
+  return { name: `Engine ${modern.version} (Docker in Docker)`, engine: new DockerodeEngine(env), env };
+}
+
+/** Every case and builder on one engine; resolves true when it left a dangling image behind. */
+async function benchEngine(
+  target: EngineUnderTest,
+  host: DockerEngine,
+  options: { builders: BuilderKind[]; cases: CaseName[]; rounds: number; variant: string; index: PackageIndex; say: (line: string) => void },
+): Promise<boolean> {
+  const { engine } = target;
+  const facts = await engine.facts();
+  const cli = await engine.dockerCli();
+  const runId = newRunId();
+  const stack = new DisposerStack();
+  const tags = Object.fromEntries(SIDES.map((side) => [side, runImageTag(`overhead-${side.replace(/\W+/g, '-')}`, runId)])) as Record<Side, string>;
+  const made = new Set<string>();
+  const danglingBefore = new Set(await engine.listDanglingImages());
+  try {
+    const { scratch, leftovers } = holdRun(stack, new RunRegistry(), engine, { runId, startedAt: new Date(), facts, indexPort: DEFAULT_INDEX_PORT, exclusive: true });
+    stack.defer('the images', async () => {
+      for (const tag of Object.values(tags)) await engine.removeImage(tag);
+      await engine.removeUntaggedImages([...made], { prune: true });
+    });
+    process.stdout.write(`\n#### ${target.name}: Engine ${facts.engineVersion}, API ${facts.apiVersion}; default builder ${facts.defaultBuilder.builder}; docker CLI ${cli === undefined ? 'none' : `${cli.clientVersion}, buildx ${cli.buildxVersion ?? 'none'}`}\n`);
+    if (engine !== host) await copyImageTo(BASE_CATALOG['python-3.11-slim']?.bootstrap.image ?? '', target.env, options.say);
+    for (const name of options.cases) {
+      const subject = await subjectFor(name, engine, options.variant, join(scratch, name), options.index, options.say);
       process.stdout.write(`\n== ${subject.title}\n`);
-      for (const builder of builders) {
-        const cli = await dockerCliFor(builder, subject);
-        if (cli === undefined) {
-          process.stdout.write(`\n${builder}: skipped — no docker CLI here builds with BuildKit (it needs the buildx plugin, or a 20.10 client)\n`);
-          continue;
-        }
-        const measured = await measure(engine, subject, builder, cli, tags as [string, string], leftovers, pairs);
+      for (const builder of options.builders) {
+        const measured = await measure({ engine, subject, builder, cli, tags, made, leftovers, rounds: options.rounds, env: target.env });
         print(builder, cli, measured);
       }
     }
   } finally {
     for (const { name, error } of await stack.disposeAll()) process.stderr.write(`could not remove ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
   }
+  const danglingAfter = (await engine.listDanglingImages()).filter((id) => !danglingBefore.has(id));
+  process.stdout.write(`\n${target.name}: dangling images ${danglingAfter.length === 0 ? 'as before the bench' : `left behind: ${danglingAfter.length} (${danglingAfter.join(', ')})`}\n`);
+  return danglingAfter.length > 0;
 }
 
-/** The bundled app's variant; both sides build layerbench's workspace copy. */
+async function subjectFor(name: CaseName, engine: DockerEngine, variant: string, scratch: string, index: PackageIndex, say: (line: string) => void): Promise<Subject> {
+  if (name === 'bundled') return bundledSubject(engine, variant, scratch, index, say);
+  return name === 'ignored-folder'
+    ? flaskSubject(engine, scratch, index, say, { folder: 'data', files: 50, why: 'its .dockerignore drops' })
+    : flaskSubject(engine, scratch, index, say, { folder: 'media', files: 100, why: 'is not ignored and no COPY names' });
+}
+
+/** The bundled app's variant; every side builds layerbench's workspace copy. */
 async function bundledSubject(engine: DockerEngine, variantName: string, scratch: string, index: PackageIndex, say: (line: string) => void): Promise<Subject> {
   const scenario = loadScenario(BUNDLED_SCENARIO, { variants: [variantName] });
   const edit = scenario.edits.find((e) => e.name === 'code');
@@ -125,7 +193,7 @@ async function bundledSubject(engine: DockerEngine, variantName: string, scratch
   const bases = await resolveBases(engine, scenario.variants.flatMap((v) => Object.values(v.bases)), say);
   const variant = await onlyVariant(engine, scenario, scratch, bases, index, say);
   return {
-    title: `bundled app, variant ${variant.spec.name}: both sides build layerbench's copy`,
+    title: `bundled app, variant ${variant.spec.name}: every side builds layerbench's copy`,
     variant,
     edit,
     cliContext: variant.workspace.dir,
@@ -135,14 +203,20 @@ async function bundledSubject(engine: DockerEngine, variantName: string, scratch
 }
 
 /**
- * The Flask example with a 500 MB `data/` folder that its .dockerignore drops: `docker build`
- * packs the project itself, layerbench its copy (the same Dockerfile as layerbench rewrote it).
+ * The Flask example with a big folder: the hand-run CLI gets the project itself, layerbench
+ * its copy (the same Dockerfile as layerbench rewrote it: mapped base, the index's ARGs).
  */
-async function ignoredFolderSubject(engine: DockerEngine, scratch: string, index: PackageIndex, say: (line: string) => void): Promise<Subject> {
+async function flaskSubject(
+  engine: DockerEngine,
+  scratch: string,
+  index: PackageIndex,
+  say: (line: string) => void,
+  folder: { folder: string; files: number; why: string },
+): Promise<Subject> {
   const project = join(scratch, 'project');
   cpSync(FLASK_EXAMPLE, project, { recursive: true });
-  mkdirSync(join(project, 'data'));
-  for (let i = 0; i < IGNORED_FILES; i += 1) writeFileSync(join(project, 'data', `part-${i}.bin`), randomBytes(IGNORED_FILE_BYTES));
+  mkdirSync(join(project, folder.folder));
+  for (let i = 0; i < folder.files; i += 1) writeFileSync(join(project, folder.folder, `part-${i}.bin`), randomBytes(FOLDER_FILE_BYTES));
   const standIn = BASE_CATALOG['python-3.11-slim']?.bootstrap.image ?? '';
   const present = (await engine.inspectImage('python:3.11-slim')) !== undefined;
   const scenario = projectScenario(
@@ -154,55 +228,63 @@ async function ignoredFolderSubject(engine: DockerEngine, scratch: string, index
   const variant = await onlyVariant(engine, scenario, join(scratch, 'workspace'), [], index, say);
   const original = readFileSync(join(project, 'app.py'));
   return {
-    title: `Flask example with a ${formatBytes(IGNORED_FILES * IGNORED_FILE_BYTES)} data/ folder its .dockerignore drops: docker build packs the project, layerbench its copy`,
+    title: `Flask example with a ${formatBytes(folder.files * FOLDER_FILE_BYTES)} ${folder.folder}/ folder that ${folder.why}: the hand-run CLI gets the project, layerbench its copy`,
     variant,
     edit,
     cliContext: project,
-    // the Dockerfile as layerbench builds it (mapped base, the index's ARGs), given with -f
     cliDockerfile: join(variant.workspace.dir, variant.workspace.dockerfileInContext),
     applyForCli: (nonce, sequence) => writeFileSync(join(project, 'app.py'), applyEdit(edit, { path: 'app.py', original }, nonce, sequence).content),
   };
 }
 
 async function onlyVariant(engine: DockerEngine, scenario: Scenario, scratch: string, bases: Parameters<typeof prepareVariants>[3], index: PackageIndex, say: (line: string) => void): Promise<PreparedVariant> {
-  const [variant] = await prepareVariants(engine, scenario, scratch, bases, index, say);
+  const [variant] = await prepareVariants(engine, { ...scenario, builders: ['classic', 'buildkit'] }, scratch, bases, index, say);
   if (variant === undefined) throw new Error('no variant');
   return variant;
 }
 
-async function measure(
-  engine: DockerEngine,
-  subject: Subject,
-  builder: BuilderKind,
-  cli: string,
-  [engineTag, cliTag]: [string, string],
-  leftovers: BuildLeftovers,
-  pairs: number,
-): Promise<Pair[]> {
+interface MeasureInputs {
+  engine: DockerEngine;
+  subject: Subject;
+  builder: BuilderKind;
+  cli: DockerCli | undefined;
+  tags: Record<Side, string>;
+  /** every image a side's tag pointed to: removed at the end */
+  made: Set<string>;
+  leftovers: BuildLeftovers;
+  rounds: number;
+  env: NodeJS.ProcessEnv;
+}
+
+async function measure(inputs: MeasureInputs): Promise<Round[]> {
+  const { engine, subject, builder, cli, tags, made, leftovers } = inputs;
   const { variant, edit } = subject;
   let edits = 0;
   const previous = new Map<string, string>();
-  const editForEngine = (): void => {
-    variant.workspace.apply(edit, `overhead-${builder}-${(edits += 1)}`, edits);
-  };
+  const editWorkspace = (): void => void variant.workspace.apply(edit, `overhead-${builder}-${(edits += 1)}`, edits);
   const editForCli = (): void => subject.applyForCli(`overhead-${builder}-${(edits += 1)}`, edits);
   /** Outside the timed region, as between a run's builds: the image the tag left goes. */
   const tidy = async (tag: string): Promise<void> => {
     const now = (await engine.inspectImage(tag))?.id;
     const before = previous.get(tag);
     if (before !== undefined && before !== now) await engine.removeUntaggedImages([before], { prune: true });
-    if (now !== undefined) previous.set(tag, now);
+    if (now !== undefined) {
+      previous.set(tag, now);
+      made.add(now);
+    }
     await leftovers.sweep();
   };
-  const viaEngine = async (): Promise<FnReturnedObject> => {
+  const viaLayerbench = (driver: BuildDriver, tag: string) => async (): Promise<FnReturnedObject> => {
     leftovers.buildStarted(new Date());
     const trace = await engine.build({
       context: variant.workspace,
+      driver,
+      sharedKey: variant.workspace.dir,
       dockerfile: variant.workspace.dockerfileInContext,
       dockerfileModel: variant.dockerfile,
       builder,
       buildArgs: variant.buildArgs,
-      tag: engineTag,
+      tag,
       noCache: false,
       variant: variant.spec.name,
       hostNetwork: true,
@@ -211,87 +293,97 @@ async function measure(
       onImage: (image) => leftovers.imageReported(image),
     });
     leftovers.buildFinished();
+    sent.set(tag, trace.sent.bytes);
     // what layerbench records as the sample's wall time
     return { overriddenDuration: trace.wallMs };
   };
-  const viaCli = (): Promise<void> => dockerBuild(cli, builder, subject, cliTag);
+  const sent = new Map<string, number | null>();
+  const byHand = async (): Promise<void> => {
+    sent.set(tags['docker CLI'], await dockerByHand(builder, subject, tags['docker CLI'], inputs.env));
+  };
 
+  const sides: [Side, () => Promise<unknown>, () => void][] = [
+    ...(cli !== undefined && cliCanBuild(cli, builder) ? [['layerbench cli', viaLayerbench('cli', tags['layerbench cli']), editWorkspace] as [Side, () => Promise<unknown>, () => void]] : []),
+    ['layerbench api', viaLayerbench('api', tags['layerbench api']), editWorkspace],
+    ['docker CLI', byHand, editForCli],
+  ];
   // The first build of each side fills the cache for that side's path; not measured.
-  editForEngine();
-  await viaEngine();
-  await tidy(engineTag);
-  editForCli();
-  await viaCli();
-  await tidy(cliTag);
+  for (const [side, build, editFor] of sides) {
+    editFor();
+    await build();
+    await tidy(tags[side]);
+  }
 
-  const results: Pair[] = [];
-  for (let round = 0; round < pairs; round += 1) {
-    const bench = new Bench({ name: `pair ${round + 1}`, iterations: 1, time: 0, warmup: false, retainSamples: true, throws: true });
-    const tasks: [string, () => Promise<unknown>, () => void, string][] = [
-      [LAYERBENCH, viaEngine, editForEngine, engineTag],
-      [DOCKER_CLI, viaCli, editForCli, cliTag],
-    ];
-    if (round % 2 === 1) tasks.reverse();
-    for (const [name, fn, edit, tag] of tasks) bench.add(name, fn, { async: true, beforeEach: edit, afterEach: () => tidy(tag) });
+  const results: Round[] = [];
+  for (let round = 0; round < inputs.rounds; round += 1) {
+    const bench = new Bench({ name: `round ${round + 1}`, iterations: 1, time: 0, warmup: false, retainSamples: true, throws: true });
+    // every side goes first, second and last equally often: the order rotates by round
+    const ordered = sides.map((_, i) => sides[(i + round) % sides.length] as (typeof sides)[number]);
+    for (const [side, build, editFor] of ordered) bench.add(side, build, { async: true, beforeEach: editFor, afterEach: () => tidy(tags[side]) });
     await bench.run();
-    const sample = (name: string): number => {
-      const task = bench.getTask(name);
-      const value = task?.result.state === 'completed' ? task.result.latency.samples?.[0] : undefined;
-      if (value === undefined) throw new Error(`${name} did not complete in pair ${round + 1}`);
-      return value;
-    };
-    results.push({ layerbenchMs: sample(LAYERBENCH), cliMs: sample(DOCKER_CLI) });
+    const row: Round = {};
+    for (const [side] of sides) {
+      const task = bench.getTask(side);
+      const ms = task?.result.state === 'completed' ? task.result.latency.samples?.[0] : undefined;
+      if (ms === undefined) throw new Error(`${side} did not complete in round ${round + 1}`);
+      row[side] = { ms, bytes: sent.get(tags[side]) ?? null };
+    }
+    results.push(row);
   }
   return results;
 }
 
-/** `docker build` as a user runs it, with the same Dockerfile and build args. */
-function dockerBuild(cli: string, builder: BuilderKind, subject: Subject, tag: string): Promise<void> {
-  const args = ['build', '-f', subject.cliDockerfile, '--network', 'host', '-t', tag];
+/**
+ * The docker CLI as a user runs it, with the same Dockerfile and build args: `docker buildx
+ * build` (plain progress, as it prints when its output is not a terminal), or the classic
+ * `docker build`. Resolves with the context bytes it reported sending, where it said.
+ */
+function dockerByHand(builder: BuilderKind, subject: Subject, tag: string, env: NodeJS.ProcessEnv): Promise<number | null> {
+  const args = builder === 'buildkit' ? ['buildx', 'build', '--progress=plain'] : ['build'];
+  args.push('-f', subject.cliDockerfile, '--network', 'host', '-t', tag);
   for (const [key, value] of Object.entries(subject.variant.buildArgs)) args.push('--build-arg', `${key}=${value}`);
   args.push(subject.cliContext);
   return new Promise((resolve, reject) => {
-    const child = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DOCKER_BUILDKIT: builder === 'buildkit' ? '1' : '0' } });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-2000)));
+    const child = spawn('docker', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, DOCKER_BUILDKIT: builder === 'buildkit' ? '1' : '0' } });
+    let output = '';
+    const keep = (chunk: Buffer): void => void (output = (output + chunk.toString('utf8')).slice(-200_000));
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
     child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cli} build exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`))));
+    child.once('close', (code) => (code === 0 ? resolve(reportedBytes(output)) : reject(new Error(`docker ${args[0]} exited ${code}: ${output.trim().split('\n').slice(-3).join(' | ')}`))));
   });
 }
 
-/**
- * A docker CLI that can build with this builder: the one on PATH for the classic builder;
- * for BuildKit, one with buildx or a 20.10 client (which has BuildKit built in). Asked by
- * building (asynchronously: the package index is served from this very process).
- */
-async function dockerCliFor(builder: BuilderKind, subject: Subject): Promise<string | undefined> {
-  const candidates = ['docker', '/usr/bin/docker'];
-  if (builder === 'classic') return candidates.find((cli) => spawnSync(cli, ['version'], { stdio: 'ignore' }).status === 0);
-  const probeTag = runImageTag('overhead-probe', newRunId());
-  for (const cli of candidates) {
-    try {
-      await dockerBuild(cli, builder, subject, probeTag);
-      return cli;
-    } catch (err) {
-      process.stderr.write(`${cli} cannot build with BuildKit here: ${err instanceof Error ? err.message : String(err)}\n`);
-    } finally {
-      spawnSync('docker', ['rmi', probeTag], { stdio: 'ignore' });
-    }
+/** `#5 transferring context: 35B done` (BuildKit, per step number), or `Sending build context to Docker daemon  1.005MB` (classic). */
+function reportedBytes(output: string): number | null {
+  const units: Record<string, number> = { B: 1, kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9 };
+  const transfers = new Map<string, number>();
+  for (const match of output.matchAll(/^#(\d+) transferring (\w+): ([\d.]+)([kKMG]?B)/gm)) {
+    transfers.set(`${match[1]} ${match[2]}`, Number(match[3]) * (units[match[4] ?? 'B'] ?? 1));
   }
-  return undefined;
+  if (transfers.size > 0) return Math.round([...transfers.values()].reduce((a, b) => a + b, 0));
+  const classic = [...output.matchAll(/Sending build context to Docker daemon\s+([\d.]+)([kMG]?B)/g)].at(-1);
+  return classic === undefined ? null : Math.round(Number(classic[1]) * (units[classic[2] ?? 'B'] ?? 1));
 }
 
-function print(builder: BuilderKind, cli: string, pairs: readonly Pair[]): void {
-  process.stdout.write(`\n${builder} builder (docker CLI: ${cli})\n`);
-  process.stdout.write(`  pair  ${LAYERBENCH.padStart(18)}  ${DOCKER_CLI.padStart(12)}  ratio\n`);
-  pairs.forEach((pair, i) => {
-    process.stdout.write(`  ${String(i + 1).padStart(4)}  ${formatMs(pair.layerbenchMs).padStart(18)}  ${formatMs(pair.cliMs).padStart(12)}  ${(pair.layerbenchMs / pair.cliMs).toFixed(2)}\n`);
+function print(builder: BuilderKind, cli: DockerCli | undefined, rounds: readonly Round[]): void {
+  const sides = SIDES.filter((side) => rounds.some((round) => round[side] !== undefined));
+  const byHand = cli === undefined ? 'docker CLI' : builder === 'buildkit' ? describeCliBuild(cli, builder).replace(/^docker /, 'docker ') : describeCliBuild(cli, builder);
+  process.stdout.write(`\n${builder} builder — by hand: ${byHand}\n`);
+  process.stdout.write(`  round${sides.map((side) => side.padStart(16)).join('')}\n`);
+  rounds.forEach((round, i) => {
+    process.stdout.write(`  ${String(i + 1).padStart(5)}${sides.map((side) => formatMs(round[side]?.ms ?? Number.NaN).padStart(16)).join('')}\n`);
   });
-  const ratio = median(pairs.map((p) => p.layerbenchMs / p.cliMs)) ?? Number.NaN;
-  const medianEngine = median(pairs.map((p) => p.layerbenchMs)) ?? Number.NaN;
-  const medianCli = median(pairs.map((p) => p.cliMs)) ?? Number.NaN;
-  process.stdout.write(`  median ${formatMs(medianEngine).padStart(16)}  ${formatMs(medianCli).padStart(12)}\n`);
-  process.stdout.write(`${builder}: layerbench ÷ docker CLI = ${ratio.toFixed(2)} (median of ${pairs.length} interleaved pairs; ratio of medians ${(medianEngine / medianCli).toFixed(2)})\n`);
+  const medianOf = (side: Side, pick: (m: Measured) => number | null): number | null => median(rounds.flatMap((r) => (r[side] === undefined || pick(r[side]) === null ? [] : [pick(r[side]) as number])));
+  process.stdout.write(`  median${sides.map((side) => formatMs(medianOf(side, (m) => m.ms) ?? Number.NaN).padStart(15)).join(' ')}\n`);
+  process.stdout.write(`  sent  ${sides.map((side) => { const bytes = medianOf(side, (m) => m.bytes); return (bytes === null ? '–' : formatBytes(bytes)).padStart(15); }).join(' ')}\n`);
+  for (const side of sides.filter((s) => s !== 'docker CLI')) {
+    const ratio = median(rounds.flatMap((r) => (r[side] === undefined || r['docker CLI'] === undefined ? [] : [r[side].ms / r['docker CLI'].ms])));
+    const mine = medianOf(side, (m) => m.ms);
+    const theirs = medianOf('docker CLI', (m) => m.ms);
+    const gap = mine !== null && theirs !== null && mine < theirs ? `; the CLI's fixed cost it skips: ${formatMs(theirs - mine)}` : '';
+    process.stdout.write(`${builder}: ${side} ÷ docker CLI = ${(ratio ?? Number.NaN).toFixed(2)} (median of ${rounds.length} rounds' ratios${gap})\n`);
+  }
 }
 
 main().catch((err: unknown) => {

@@ -186,6 +186,8 @@ export interface DockerEngine {
    * without the stream saying so (the steps after a cut can still commit, one on another).
    */
   findUntaggedDescendants(parent: string, since: Date): Promise<string[]>;
+  /** IDs of the daemon's dangling images (untagged, no child): what a build that lost its tag leaves. */
+  listDanglingImages(): Promise<string[]>;
   /** Gives an image one more tag. */
   tagImage(id: string, reference: string): Promise<void>;
   /** Images tagged `repository:*` with a repository matching the glob (e.g. `layerbench-run/*`), and `tag` when given. */

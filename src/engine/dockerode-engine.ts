@@ -455,6 +455,11 @@ export class DockerodeEngine implements DockerEngine {
     return found;
   }
 
+  async listDanglingImages(): Promise<string[]> {
+    const images = await this.call(() => this.docker.listImages({ filters: JSON.stringify({ dangling: ['true'] }) }));
+    return images.map((image) => image.Id);
+  }
+
   async tagImage(id: string, reference: string): Promise<void> {
     const [repo, tag] = splitReference(reference);
     await this.call(() => this.docker.getImage(id).tag({ repo, tag }));

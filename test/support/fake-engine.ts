@@ -97,6 +97,10 @@ export class FakeEngine implements DockerEngine {
   /** The docker CLI the fake machine has; none unless a spec gives one. */
   cli: DockerCli | undefined = undefined;
 
+  async listDanglingImages(): Promise<string[]> {
+    return [...this.images.values()].filter((image) => image.tags.size === 0 && ![...this.images.values()].some((other) => other.parentId === image.id)).map((image) => image.id);
+  }
+
   async dockerCli(): Promise<DockerCli | undefined> {
     return this.cli;
   }
