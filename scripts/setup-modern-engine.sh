@@ -25,7 +25,8 @@ command -v docker >/dev/null 2>&1 || skip "no docker CLI on PATH"
 docker version --format '{{.Server.Version}}' >/dev/null 2>&1 || skip "no Docker daemon answers (run scripts/setup-engine.sh first)"
 
 # One set-up at a time (npm test and a spec may both ask).
-if command -v flock >/dev/null 2>&1 && { exec 9>>"${TMPDIR:-/tmp}/layerbench-modern-engine-$(id -u).lock"; } 2>/dev/null; then
+# The lock is this script itself: nothing is left in the temporary directory.
+if command -v flock >/dev/null 2>&1 && { exec 9<"${BASH_SOURCE[0]}"; } 2>/dev/null; then
   flock 9
 fi
 

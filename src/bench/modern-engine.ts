@@ -1,5 +1,5 @@
 /**
- * A modern engine for the specs: Debian trixie's Docker Engine 26.1 (API 1.45, BuildKit by
+ * A modern engine for the specs and `npm run bench:overhead`: Debian trixie's Docker Engine 26.1 (API 1.45, BuildKit by
  * default) as Docker in Docker, from the image scripts/setup-modern-engine.sh makes.
  *
  * It runs in the host's network namespace, so that its builds (with the host network) reach

@@ -151,7 +151,7 @@ async function benchEngine(
   const cli = await engine.dockerCli();
   const runId = newRunId();
   const stack = new DisposerStack();
-  const tags = Object.fromEntries(SIDES.map((side) => [side, runImageTag(`overhead-${side.replace(/\W+/g, '-')}`, runId)])) as Record<Side, string>;
+  const tags = Object.fromEntries(SIDES.map((side) => [side, runImageTag(`overhead-${side.replace(/\W+/g, '-').toLowerCase()}`, runId)])) as Record<Side, string>;
   const made = new Set<string>();
   const danglingBefore = new Set(await engine.listDanglingImages());
   try {
