@@ -117,6 +117,10 @@ export class DockerodeEngine implements DockerEngine {
       await this.letGoOfBuild(decoded);
       throw new InterruptedError();
     }
+    // a daemon that went away mid-build fails the build too (the CLI prints an error, a session ends): name the daemon
+    if ((decoded.failure !== undefined || run.brokenBy !== undefined) && !(await this.answers())) {
+      throw new DaemonUnavailableError(this.endpoint, `the build stopped: ${describe(run.brokenBy ?? decoded.failure?.message)}`, `the build of "${request.variant}"`);
+    }
     this.throwIfFailed(request, decoded);
     if (run.brokenBy !== undefined) await this.throwForBrokenStream(request, decoded, run.brokenBy);
     if (decoded.imageId === undefined) {

@@ -51,4 +51,35 @@ describe('a daemon that stops answering mid-build', () => {
     runCli(['clean']);
     expect(allImages().filter((id) => !imagesBefore.includes(id))).toEqual([]);
   });
+
+  it('a BuildKit build over layerbench\'s own session (api driver) whose daemon goes away: exit 3 naming the daemon, no socket left open, nothing left once clean ran', async () => {
+    const imagesBefore = allImages();
+    const proxy = await SocketProxy.start(join(scratch, 'docker-session.sock'));
+    const out = join(scratch, 'out-session');
+    let cut = false;
+    const outcome = await startCli(
+      ['run', '--variants', 'optimized', '--edits', 'requirements', '--reps', '2', '--builder', 'buildkit', '--driver', 'api', '--out', out],
+      (stderr) => {
+        if (!cut && /optimized\s+cold\s/.test(stderr)) {
+          cut = true;
+          setTimeout(() => proxy.cut(), 3_000);
+        }
+      },
+      { DOCKER_HOST: proxy.dockerHost },
+    );
+    expect(cut).toBe(true);
+    expect(outcome.code).toBe(3);
+    expect(outcome.stderr).toMatch(/The Docker daemon at unix:\/\/.*docker-session\.sock stopped answering during "optimized" after edit "requirements"/);
+    expect(outcome.stderr).not.toMatch(/\n\s+at [\w.<]/);
+    // it exited at all: a session socket left open would have kept the process alive
+    const partial = readResult(out);
+    expect(buildSamplesOf(partial.samples).map((s) => [s.phase, s.contextSent?.transport])).toEqual([['cold', 'session']]);
+    const clean = runCli(['clean']);
+    expect(clean.code).toBe(0);
+    expect(runImages(partial.runId)).toEqual([]);
+    expect(labelledContainers(partial.runId)).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    runCli(['clean']);
+    expect(allImages().filter((id) => !imagesBefore.includes(id))).toEqual([]);
+  });
 });

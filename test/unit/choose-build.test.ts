@@ -5,8 +5,8 @@ import { chooseBuild } from '../../src/run/choose-build.js';
 
 const modern = { defaultBuilder: { builder: 'buildkit' as const, why: 'its /_ping answers Builder-Version: 2' } };
 const old = { defaultBuilder: { builder: 'classic' as const, why: 'its /_ping names no Builder-Version' } };
-const withBuildx: DockerCli = { command: 'docker', clientVersion: '28.2.2', buildxVersion: 'v0.13.1' };
-const withoutBuildx: DockerCli = { command: 'docker', clientVersion: '28.2.2', buildxVersion: null };
+const withBuildx: DockerCli = { command: 'docker', clientVersion: '28.2.2', buildxVersion: 'v0.13.1', endpoint: 'unix:///var/run/docker.sock' };
+const withoutBuildx: DockerCli = { command: 'docker', clientVersion: '28.2.2', buildxVersion: null, endpoint: 'unix:///var/run/docker.sock' };
 
 describe('chooseBuild: the builder', () => {
   it("takes the daemon's default when the scenario names none, and says why", () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildArguments } from '../../src/engine/cli/cli-build.js';
+import { buildArguments, childEnvironment } from '../../src/engine/cli/cli-build.js';
 import { SolveStatusReader, instantMs } from '../../src/engine/cli/solve-status-json.js';
 import { BuildkitProgressDecoder } from '../../src/engine/buildkit-progress.js';
 import { ClassicProgressDecoder } from '../../src/engine/classic-progress.js';
@@ -105,5 +105,18 @@ describe('buildArguments: what a user would type', () => {
     expect(args.join(' ')).toContain('--target runtime');
     expect(args).not.toContain('--network');
     expect(args.at(-1)).toBe('/work/ctx');
+  });
+});
+
+describe('childEnvironment: the CLI as the user runs it, on the daemon layerbench inspects', () => {
+  const user = { PATH: '/usr/bin', DOCKER_CONTEXT: 'default' };
+  it("leaves the user's environment as it is where the CLI already talks to that daemon", () => {
+    const env = childEnvironment({ endpoint: 'unix:///var/run/docker.sock' }, 'buildkit', { endpoint: 'unix:///var/run/docker.sock', env: user });
+    expect(env).toEqual({ ...user, DOCKER_BUILDKIT: '1' });
+  });
+
+  it('points the CLI at the daemon where its context names another, dropping the context', () => {
+    const env = childEnvironment({ endpoint: 'unix:///home/me/.docker/desktop/docker.sock' }, 'classic', { endpoint: 'unix:///var/run/docker.sock', env: user });
+    expect(env).toEqual({ PATH: '/usr/bin', DOCKER_BUILDKIT: '0', DOCKER_HOST: 'unix:///var/run/docker.sock' });
   });
 });

@@ -234,3 +234,32 @@ describe('runScenario with a scripted engine', () => {
     expect(existsSync(join(root, 'out'))).toBe(false);
   });
 });
+
+describe('runScenario: the builder and the driver', () => {
+  it("builds with the daemon's default builder when the scenario names none, and records the driver of every sample", async () => {
+    engine.defaultBuilder = { builder: 'buildkit', why: 'its /_ping answers Builder-Version: 2' };
+    const result = await runScenario(scenario(), options());
+    expect(result.scenario.builders).toEqual(['buildkit']);
+    expect(engine.builds.every((b) => b.builder === 'buildkit' && b.driver === 'api')).toBe(true);
+    expect(buildSamplesOf(result.samples).every((s) => s.driver === 'api' && s.contextSent?.transport === 'tar')).toBe(true);
+    expect(events).toContainEqual({ type: 'note', text: expect.stringMatching(/^builder: buildkit \(.*Builder-Version: 2/) });
+    expect(result.notes?.map((n) => n.code)).toContain('driver-api-buildkit');
+  });
+
+  it('runs builds through the docker CLI where one can build with the builder', async () => {
+    engine.cli = { command: 'docker', clientVersion: '28.2.2', buildxVersion: 'v0.13.1', endpoint: 'unix:///var/run/docker.sock' };
+    const result = await runScenario(scenario(), options());
+    expect(engine.builds.every((b) => b.driver === 'cli')).toBe(true);
+    expect(result.machine.dockerCli).toBe('docker 28.2.2');
+  });
+
+  it('stops before the first build when a BuildKit Dockerfile names a `# syntax=` frontend the daemon has not and cannot pull: exit 3, naming the image', async () => {
+    writeTree(root, { Dockerfile: '# syntax=example.invalid/frontend:9\nARG BASE\nFROM ${BASE}\nCOPY . .\n' });
+    const attempt = runScenario({ ...scenario(), builders: ['buildkit'] }, options());
+    await expect(attempt).rejects.toThrow(/asks for the BuildKit frontend example\.invalid\/frontend:9/);
+    await expect(runScenario({ ...scenario(), builders: ['buildkit'] }, options({ outDir: join(root, 'out2') }))).rejects.toMatchObject({ exitCode: 3 });
+    expect(engine.builds).toEqual([]);
+    // the classic builder ignores the directive
+    await expect(runScenario({ ...scenario(), builders: ['classic'] }, options({ outDir: join(root, 'out3') }))).resolves.toMatchObject({ complete: true });
+  });
+});

@@ -55,7 +55,7 @@ export async function runCliBuild(cli: DockerCli, request: BuildRequest, options
       else plainLine(line);
     };
     const startedAt = options.now();
-    const exitCode = await spawnBuild(cli.command, buildArguments(request, iidFile), childEnvironment(request, options), request.signal, onLine);
+    const exitCode = await spawnBuild(cli.command, buildArguments(request, iidFile), childEnvironment(cli, request.builder, options), request.signal, onLine);
     rawjson?.end();
     const wallMs = options.now() - startedAt;
     const decoded = decoder.finish(options.now());
@@ -78,11 +78,16 @@ export function buildArguments(request: BuildRequest, iidFile: string): string[]
   return args;
 }
 
-/** The same daemon as layerbench's own calls (DOCKER_HOST, not a CLI context that may point elsewhere). */
-function childEnvironment(request: BuildRequest, options: { endpoint: string; env?: NodeJS.ProcessEnv }): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env), DOCKER_HOST: options.endpoint, DOCKER_BUILDKIT: request.builder === 'buildkit' ? '1' : '0' };
+/**
+ * The CLI as the user runs it, on the daemon layerbench inspects: its environment as it is
+ * where its own endpoint is that daemon; DOCKER_HOST set to it where the CLI would talk to
+ * another (a context that points elsewhere).
+ */
+export function childEnvironment(cli: Pick<DockerCli, 'endpoint'>, builder: BuildRequest['builder'], options: { endpoint: string; env?: NodeJS.ProcessEnv }): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env), DOCKER_BUILDKIT: builder === 'buildkit' ? '1' : '0' };
+  if (cli.endpoint === options.endpoint) return env;
   delete env['DOCKER_CONTEXT'];
-  return env;
+  return { ...env, DOCKER_HOST: options.endpoint };
 }
 
 function spawnBuild(command: string, args: string[], env: NodeJS.ProcessEnv, signal: AbortSignal | undefined, onLine: (line: string, stream: 'stdout' | 'stderr') => void): Promise<number | null> {

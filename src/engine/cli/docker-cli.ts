@@ -14,6 +14,8 @@ export interface DockerCli {
   clientVersion: string;
   /** the buildx plugin's version (`v0.13.1`), null without it */
   buildxVersion: string | null;
+  /** the daemon the CLI talks to as the user runs it (its DOCKER_HOST, else its current context's endpoint) */
+  endpoint: string | null;
 }
 
 const PROBE_TIMEOUT_MS = 10_000;
@@ -30,7 +32,9 @@ export async function findDockerCli(env: NodeJS.ProcessEnv = process.env, comman
   const buildx = await output(command, ['buildx', 'version'], env);
   // `github.com/docker/buildx 0.13.1+ds1 …` or `github.com/docker/buildx v0.13.1 …`
   const buildxVersion = buildx.code === 0 ? (/buildx\s+(v?\d[^\s]*)/.exec(buildx.stdout)?.[1] ?? null) : null;
-  return { command, clientVersion, buildxVersion };
+  const context = env['DOCKER_HOST'] === undefined ? await output(command, ['context', 'inspect', '--format', '{{.Endpoints.docker.Host}}'], env) : undefined;
+  const endpoint = env['DOCKER_HOST'] ?? (context?.code === 0 ? context.stdout.trim() || null : null);
+  return { command, clientVersion, buildxVersion, endpoint };
 }
 
 /** Whether this CLI builds with the builder in a way layerbench can read. */
