@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, statfsSync } from 'node:fs';
 import { request } from 'node:https';
 import { BASE_CATALOG } from '../bases/base-catalog.js';
+import { cliCanBuild, describeCliBuild } from '../engine/cli/docker-cli.js';
 import type { DockerEngine, EngineFacts } from '../engine/docker-engine.js';
 import { RUN_LABEL } from '../engine/labels.js';
 import { DaemonUnavailableError, ExitCode } from '../errors.js';
@@ -37,6 +38,15 @@ export async function doctorCommand(engine: DockerEngine, json: boolean, io: Cli
     checks.push({ name: 'machine', verdict: 'ok', detail: `${facts.cpus} cores, ${formatBytes(facts.memoryBytes)} memory` });
     checks.push(diskCheck(facts.dockerRootDir));
     checks.push({ name: 'BuildKit', verdict: facts.buildkitSupported ? 'ok' : 'warn', detail: facts.buildkitSupported ? 'available through the API (builder: buildkit)' : 'not available: only builder: classic' });
+    checks.push({ name: 'default builder', verdict: 'ok', detail: `${facts.defaultBuilder.builder}: ${facts.defaultBuilder.why}` });
+    const cli = await engine.dockerCli();
+    checks.push({
+      name: 'build driver',
+      verdict: 'ok',
+      detail:
+        cli === undefined ? 'api: no docker CLI found, layerbench sends builds through the Engine API'
+        : `cli: ${describeCliBuild(cli, 'classic')}${cliCanBuild(cli, 'buildkit') ? `; ${describeCliBuild(cli, 'buildkit')}` : '; BuildKit through the API (the CLI has no buildx)'}`,
+    });
     checks.push(runsCheck(registry, facts.id));
     checks.push(await freshHostCheck(engine));
     const canBootstrap = process.getuid?.() === 0 && (hasCommand('debootstrap') || hasCommand('apt-get'));
