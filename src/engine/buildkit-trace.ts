@@ -8,6 +8,7 @@
  * protobuf skips the others (e.g. a vertex's progress group, a warning's source ranges).
  */
 import protobuf from 'protobufjs';
+import { protobufNumber } from './protobuf-number.js';
 
 export interface TraceVertex {
   digest: string;
@@ -105,16 +106,6 @@ let statusResponseType: protobuf.Type | undefined;
 
 type Decoded = Record<string, unknown>;
 
-function num(value: unknown): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string') return Number(value);
-  if (typeof value === 'object' && value !== null && 'low' in value && 'high' in value) {
-    // a Long: protobufjs hands out int64 as Long when the `long` package is loadable
-    const { low, high, unsigned } = value as { low: number; high: number; unsigned?: boolean };
-    return new protobuf.util.LongBits(low >>> 0, high >>> 0).toNumber(unsigned === true);
-  }
-  return 0;
-}
 
 function str(value: unknown): string {
   return typeof value === 'string' ? value : '';
@@ -138,7 +129,7 @@ function list(value: unknown): Decoded[] {
 function epochMs(value: unknown): number | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const ts = value as Decoded;
-  return num(ts.seconds) * 1000 + num(ts.nanos) / 1e6;
+  return protobufNumber(ts.seconds) * 1000 + protobufNumber(ts.nanos) / 1e6;
 }
 
 /** Decodes the `aux` of a `moby.buildkit.trace` message. Throws on malformed input. */
@@ -159,8 +150,8 @@ export function decodeStatusResponse(base64: string): TraceStatus {
       id: str(s.id),
       vertex: str(s.vertex),
       name: str(s.name),
-      current: num(s.current),
-      total: num(s.total),
+      current: protobufNumber(s.current),
+      total: protobufNumber(s.total),
       timestampMs: epochMs(s.timestamp),
       startedMs: epochMs(s.started),
       completedMs: epochMs(s.completed),
@@ -168,12 +159,12 @@ export function decodeStatusResponse(base64: string): TraceStatus {
     logs: list(message.logs).map((l) => ({
       vertex: str(l.vertex),
       timestampMs: epochMs(l.timestamp),
-      stream: num(l.stream),
+      stream: protobufNumber(l.stream),
       msg: bytes(l.msg),
     })),
     warnings: list(message.warnings).map((w) => ({
       vertex: str(w.vertex),
-      level: num(w.level),
+      level: protobufNumber(w.level),
       short: text(w.short),
       detail: Array.isArray(w.detail) ? w.detail.map(text) : [],
       url: str(w.url),

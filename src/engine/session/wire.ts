@@ -5,6 +5,7 @@
  * and gRPC health's check messages.
  */
 import protobuf from 'protobufjs';
+import { protobufNumber } from '../protobuf-number.js';
 
 /** fsutil's `Packet.PacketType` */
 export const PacketType = { STAT: 0, REQ: 1, DATA: 2, FIN: 3, ERR: 4 } as const;
@@ -105,22 +106,13 @@ function typesOf(): Types {
 
 type Decoded = Record<string, unknown>;
 
-function num(value: unknown): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string') return Number(value);
-  if (typeof value === 'object' && value !== null && 'low' in value && 'high' in value) {
-    const { low, high, unsigned } = value as { low: number; high: number; unsigned?: boolean };
-    return new protobuf.util.LongBits(low >>> 0, high >>> 0).toNumber(unsigned === true);
-  }
-  return 0;
-}
 
 function longString(value: unknown): string {
   if (typeof value === 'object' && value !== null && 'low' in value && 'high' in value) {
     const { low, high } = value as { low: number; high: number };
     return ((BigInt(high | 0) << 32n) | BigInt(low >>> 0)).toString();
   }
-  return String(num(value));
+  return String(protobufNumber(value));
 }
 
 export function encodePacket(packet: WirePacket): Buffer {
@@ -146,22 +138,22 @@ export function encodePacket(packet: WirePacket): Buffer {
 export function decodePacket(bytes: Uint8Array): WirePacket {
   const m = typesOf().packet.decode(bytes) as unknown as Decoded;
   const packet: WirePacket = {
-    type: num(m.type) as PacketType,
-    id: num(m.ID),
+    type: protobufNumber(m.type) as PacketType,
+    id: protobufNumber(m.ID),
     data: m.data instanceof Uint8Array ? m.data : new Uint8Array(0),
   };
   if (typeof m.stat === 'object' && m.stat !== null) {
     const s = m.stat as Decoded;
     packet.stat = {
       path: typeof s.path === 'string' ? s.path : '',
-      mode: num(s.mode) >>> 0,
-      uid: num(s.uid),
-      gid: num(s.gid),
-      size: num(s.size),
+      mode: protobufNumber(s.mode) >>> 0,
+      uid: protobufNumber(s.uid),
+      gid: protobufNumber(s.gid),
+      size: protobufNumber(s.size),
       modTimeNs: longString(s.modTime),
       linkname: typeof s.linkname === 'string' ? s.linkname : '',
-      devmajor: num(s.devmajor),
-      devminor: num(s.devminor),
+      devmajor: protobufNumber(s.devmajor),
+      devminor: protobufNumber(s.devminor),
     };
   }
   return packet;
