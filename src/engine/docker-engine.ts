@@ -5,7 +5,6 @@
 import type { Readable } from 'node:stream';
 import type { DockerfileModel } from '../dockerfile/dockerfile-model.js';
 import type { BuildDriver, BuilderKind, BuildTrace, ReportedImage } from './build-trace.js';
-import type { DockerCli } from './cli/docker-cli.js';
 import type { LayerSizes } from './layer-sizes.js';
 import type { PulledLayer } from './pull-progress.js';
 
@@ -129,6 +128,18 @@ export interface BuildCacheUsage {
   totalBytes: number;
   /** of which the contents of cache mounts (`RUN --mount=type=cache`), which `--no-cache` keeps */
   cacheMountBytes: number;
+}
+
+/** The docker CLI on this machine, as a build driver (see cli/docker-cli.ts). */
+export interface DockerCli {
+  /** the program run, as found on PATH */
+  command: string;
+  /** the client's version, e.g. `28.2.2` */
+  clientVersion: string;
+  /** the buildx plugin's version (`v0.13.1`), null without it */
+  buildxVersion: string | null;
+  /** the daemon the CLI talks to as the user runs it (its DOCKER_HOST, else its current context's endpoint) */
+  endpoint: string | null;
 }
 
 export interface DockerEngine {

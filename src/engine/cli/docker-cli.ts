@@ -6,17 +6,10 @@
  */
 import { spawn } from 'node:child_process';
 import type { BuilderKind } from '../build-trace.js';
+import type { DockerCli } from '../docker-engine.js';
 
-export interface DockerCli {
-  /** the program run, as found on PATH */
-  command: string;
-  /** the client's version, e.g. `28.2.2` */
-  clientVersion: string;
-  /** the buildx plugin's version (`v0.13.1`), null without it */
-  buildxVersion: string | null;
-  /** the daemon the CLI talks to as the user runs it (its DOCKER_HOST, else its current context's endpoint) */
-  endpoint: string | null;
-}
+export type { DockerCli } from '../docker-engine.js';
+
 
 const PROBE_TIMEOUT_MS = 10_000;
 
