@@ -237,11 +237,11 @@ describe('report.md: why it rebuilt, and the steps that rebuilt', () => {
   it('lists the notes of the result under "How it was measured", after the warnings and before the run facts', () => {
     const notes = [
       { code: 'buildkit-cold-build', message: 'Cold BuildKit builds ran with --no-cache.' },
-      { code: 'buildkit-context-upload', message: 'The whole context is sent on every build.' },
+      { code: 'driver-cli-buildkit', message: 'buildkit builds ran through the docker CLI.' },
     ];
     const text = report(run(), { notes, warnings: [{ code: 'high-rme', message: 'optimized varies a lot' }] });
     expect(text).toContain(
-      ['## How it was measured', '', '- `buildkit-cold-build` Cold BuildKit builds ran with --no-cache.', '- `buildkit-context-upload` The whole context is sent on every build.'].join('\n'),
+      ['## How it was measured', '', '- `buildkit-cold-build` Cold BuildKit builds ran with --no-cache.', '- `driver-cli-buildkit` buildkit builds ran through the docker CLI.'].join('\n'),
     );
     expect(text.indexOf('## How it was measured')).toBeLessThan(text.indexOf('## Run'));
     expect(text.indexOf('## Warnings')).toBeGreaterThan(0);
