@@ -26,7 +26,8 @@ import type { BaseRecord, BuildSample, RunNote, ScenarioRecord, SuiteResult } fr
 import { bitsPerSecond } from '../scenario/bandwidth.js';
 import type { Scenario } from '../scenario/scenario-types.js';
 import { buildkitNotes } from './buildkit-notes.js';
-import { chooseBuild, type BuildChoice } from './choose-build.js';
+import { chooseBuild } from './choose-build.js';
+import { driverNotes } from './driver-notes.js';
 import { DisposerStack } from './disposer-stack.js';
 import { prepareVariants, type PreparedVariantRecord } from './prepare-variants.js';
 import { isPreparedRun, prepareRun, type PreparedRun, type RunOptions } from './prepare-run.js';
@@ -92,7 +93,7 @@ export async function runScenario(scenario: Scenario | PreparedRun | string, opt
       bases: state.bases,
       samples,
       conditions,
-      notes: state.notes,
+      notes: [...driverNotes(choice, samples), ...state.notes],
     });
 
   try {
@@ -120,7 +121,7 @@ export async function runScenario(scenario: Scenario | PreparedRun | string, opt
     });
     for (const text of [...choice.notes, ...prepared.notes]) emit({ type: 'note', text });
     for (const { variant, builder, builders } of skippedVariants(spec)) emit({ type: 'note', text: `${variant}: not built under ${builder} (the scenario builds it with ${builders.join(', ')} only)` });
-    state.notes = [...driverNotes(choice), ...(spec.builders.includes('buildkit') ? buildkitNotes(await engine.buildCacheUsage()) : [])];
+    state.notes = spec.builders.includes('buildkit') ? buildkitNotes(await engine.buildCacheUsage()) : [];
     state.bases = await resolveBases(engine, spec.variants.flatMap((v) => Object.values(v.bases)), (text) => emit({ type: 'note', text }), signal);
     for (const base of state.bases) emit({ type: 'note', text: `base ${base.name}: ${base.image} (${base.source})` });
     const index = await preparePackageIndex(prepared.indexPort, prepared.index, bitsPerSecond(spec.indexBandwidth));
@@ -208,15 +209,6 @@ function scenarioRecord(scenario: Scenario, variants: readonly PreparedVariantRe
   };
 }
 
-
-/** How each builder's builds ran, for a reader of the result. */
-function driverNotes(choice: BuildChoice): RunNote[] {
-  return choice.builders.map((builder) =>
-    choice.driverFor[builder] === 'cli'
-      ? { code: `driver-cli-${builder}`, message: `${builder} builds ran through the docker CLI (${choice.dockerCli ?? 'docker'}): each sample's time is the CLI's whole run, what a user waits for${builder === 'buildkit' ? '; the CLI syncs the context over its BuildKit session' : '; the CLI sends the context as a tar'}` }
-      : { code: `driver-api-${builder}`, message: `${builder} builds ran through the Engine API: ${builder === 'buildkit' ? "a BuildKit session served the context's files (file sync) where the daemon took one, else a tar" : 'the context was sent as a tar'}; the docker CLI's fixed cost (its start, its session, the export) is not in the time` },
-  );
-}
 
 /** The 1-minute load average; null where the system has none (Windows reports zeros). */
 function loadAverage(): number | null {
