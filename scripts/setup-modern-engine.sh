@@ -15,6 +15,7 @@ image=${LAYERBENCH_MODERN_ENGINE_IMAGE:-layerbench/modern-engine:26}
 suite=trixie
 include=docker.io,docker-buildx,iptables,ca-certificates,procps,iproute2
 entrypoint="$here/docker/modern-engine/entrypoint.sh"
+cgroups="$here/docker/fresh-host/writable-cgroups.sh"
 plugin_dir="${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins"
 plugin_in_image=/usr/libexec/docker/cli-plugins/docker-buildx
 
@@ -31,7 +32,7 @@ if command -v flock >/dev/null 2>&1 && { exec 9<"${BASH_SOURCE[0]}"; } 2>/dev/nu
 fi
 
 # The recipe, entrypoint included: an image made from another recipe is made again.
-recipe_id=$( { printf '%s\n' "debootstrap --variant=minbase --include=$include $suite" "+docker-cli" "import-1"; cat "$entrypoint"; } | sha256sum | cut -c1-12)
+recipe_id=$( { printf '%s\n' "debootstrap --variant=minbase --include=$include $suite" "+docker-cli" "import-1"; cat "$entrypoint" "$cgroups"; } | sha256sum | cut -c1-12)
 
 image_recipe() { docker image inspect --format '{{ index .Config.Labels "layerbench.recipe" }}' "$image" 2>/dev/null || :; }
 
@@ -82,6 +83,7 @@ make_image() {
   fi
   [ -x "$root$plugin_in_image" ] || { say "skipped: docker-buildx did not install $plugin_in_image"; return 1; }
   install -m 0755 "$entrypoint" "$root/usr/local/bin/modern-engine-entrypoint"
+  install -D -m 0644 "$cgroups" "$root/usr/local/lib/layerbench/writable-cgroups.sh"
   rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
   local version
   version=$(chroot "$root" dpkg-query -W -f '${Version}' docker.io 2>/dev/null || echo unknown)

@@ -15,27 +15,8 @@ dir=${LAYERBENCH_ENGINE_DIR:?LAYERBENCH_ENGINE_DIR names the bind-mounted folder
 bridge=${LAYERBENCH_BRIDGE:?LAYERBENCH_BRIDGE names the bridge to make}
 say() { printf 'modern-engine: %s\n' "$*" >&2; }
 
-# Writable cgroups for the inner daemon's containers (as docker/fresh-host/entrypoint.sh does).
-#   cgroup v2: move this process to a child group and hand every controller down;
-#   cgroup v1: mount each hierarchy afresh — in a private cgroup namespace what gets mounted is
-#   this container's own subtree.
-if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
-  mkdir -p /sys/fs/cgroup/init
-  xargs -rn1 < /sys/fs/cgroup/cgroup.procs > /sys/fs/cgroup/init/cgroup.procs || :
-  sed -e 's/ / +/g' -e 's/^/+/' < /sys/fs/cgroup/cgroup.controllers > /sys/fs/cgroup/cgroup.subtree_control
-else
-  mount -o remount,rw /sys/fs/cgroup
-  while IFS=: read -r _ controllers _; do
-    case "$controllers" in
-      '') continue ;;
-      name=*) sub=${controllers#name=}; options="none,$controllers" ;;
-      *) sub=$controllers; options=$controllers ;;
-    esac
-    umount "/sys/fs/cgroup/$sub" 2>/dev/null || :
-    mkdir -p "/sys/fs/cgroup/$sub"
-    mount -t cgroup -o "$options" cgroup "/sys/fs/cgroup/$sub"
-  done < /proc/1/cgroup
-fi
+# Writable cgroups for the inner daemon's containers (shared with the pull experiment's fresh host).
+. /usr/local/lib/layerbench/writable-cgroups.sh
 
 # Without it, Engine 26 cannot start a container here: "failed to disable IPv6 on container's interface".
 export DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
@@ -251,6 +251,31 @@ describe('Workspace.pack', () => {
       workspace.pack().pipe(extractor);
     });
     expect(contents.get('app/main.py')).toContain('GREETING = "build n9"');
+  });
+
+  it('carries a file larger than its 1 MB reads byte for byte, and an empty one', async () => {
+    const big = Buffer.alloc(3 * (1 << 20) + 12_345);
+    for (let i = 0; i < big.length; i += 1) big[i] = (i * 31 + (i >> 11)) & 0xff;
+    writeTree(context, { 'Dockerfile': 'FROM scratch\n', 'empty.txt': '' });
+    writeFileSync(join(context, 'big.bin'), big);
+    const workspace = create(join(context, 'Dockerfile'));
+    const contents = new Map<string, Buffer>();
+    const extractor = extract();
+    await new Promise<void>((resolve, reject) => {
+      extractor.on('entry', (header, body, next) => {
+        const chunks: Buffer[] = [];
+        body.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
+        body.on('end', () => {
+          contents.set(header.name, Buffer.concat(chunks));
+          next();
+        });
+      });
+      extractor.on('finish', resolve);
+      extractor.on('error', reject);
+      workspace.pack().pipe(extractor);
+    });
+    expect(contents.get('big.bin')?.equals(big)).toBe(true);
+    expect(contents.get('empty.txt')?.length).toBe(0);
   });
 
   it('leaves ignored paths out even when exception patterns (!…) made the copy keep them', async () => {
