@@ -166,7 +166,7 @@ function commands(cli: Argv, engine: () => DockerEngine, io: CliIo, finish: (cod
           .option('alpha', { default: '0.05', describe: 'significance level of the U test', coerce: probabilityOption('--alpha') })
           .option('json', { type: 'boolean', default: false, describe: 'print the comparison as JSON instead of Markdown' })
           .epilogue(
-            'A regression is a time change that is significant (p < alpha, at least 4 samples a side) and beyond the threshold; ' +
+            'A regression is a time change that is significant (p ≤ alpha, by the exact U test where samples are small, ties included; sizes at which no data could reach alpha, such as 3 + 3, do not gate on time) and beyond the threshold; ' +
               'or, at any n: a step cached in every BASE sample that NEW missed, more new bytes or a bigger image beyond the threshold, an image that stopped answering its health check. ' +
               'Exit codes: 0 no regression · 1 a regression · 2 not comparable (no variant, builder and edit in common, or a file that is not a result).',
           )

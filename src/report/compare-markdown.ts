@@ -4,7 +4,6 @@
  * significant; then the regressions, named, and what differs in provenance.
  */
 import type { ResultComparison, RowComparison, TimeChange } from '../result/compare-results.js';
-import { MIN_SAMPLES_FOR_TEST } from '../result/compare-results.js';
 import { formatBytes, formatMs } from './format.js';
 
 export function compareMarkdown(comparison: ResultComparison, baseName: string, newName: string): string {
@@ -23,7 +22,7 @@ export function compareMarkdown(comparison: ResultComparison, baseName: string, 
     );
     const tooFew = comparison.rows.filter((r) => r.time?.verdict === 'too-few-samples');
     if (tooFew.length > 0) {
-      lines.push(`> ${tooFew.length} row${tooFew.length === 1 ? ' has' : 's have'} fewer than ${MIN_SAMPLES_FOR_TEST} samples on a side: too few for the U test to detect a difference at α = 0.05, so time does not gate there. Steps, bytes and health still do.`, '');
+      lines.push(`> ${tooFew.length} row${tooFew.length === 1 ? ' has' : 's have'} too few samples for the U test: at those sizes even fully separated times give p = 2 / C(n₁ + n₂, n₁) > α = ${alpha} (3 + 3 give 0.1; 4 + 4 or 3 + 10 are enough), so time does not gate there. Steps, bytes and health still do.`, '');
     }
     const regressions = comparison.rows.filter((r) => r.regressions.length > 0);
     if (regressions.length > 0) {

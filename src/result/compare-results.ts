@@ -5,14 +5,12 @@
  * image, an image that stopped answering its health check. Also what differs in provenance:
  * a changed Dockerfile is what a pull request brings, so it is named, not refused. Pure.
  */
-import { mannWhitneyU } from './mann-whitney.js';
+import { mannWhitneyU, smallestReachableP } from './mann-whitney.js';
 import { buildSamplesOf } from './sample-kinds.js';
 import { median, statistics } from './statistics.js';
 import { groupKey } from './summarize.js';
 import type { Builder, BuildSample, Phase, Statistics, SuiteResult } from './types.js';
 
-/** benchstat: fewer samples than this per side cannot show a difference at α = 0.05. */
-export const MIN_SAMPLES_FOR_TEST = 4;
 /**
  * A context that grew by less than this is no regression, whatever the percentage: a session
  * sends a few hundred bytes per rebuild, and a few more of them cost nothing measurable.
@@ -144,10 +142,12 @@ export function timeChange(base: readonly number[], next: readonly number[], opt
   const newStats = statistics(next);
   if (baseStats === null || newStats === null || baseStats.median <= 0) return null;
   const change = (newStats.median - baseStats.median) / baseStats.median;
-  if (base.length < MIN_SAMPLES_FOR_TEST || next.length < MIN_SAMPLES_FOR_TEST) return { base: baseStats, new: newStats, change, p: null, verdict: 'too-few-samples' };
+  // no data could give p ≤ α at these sizes (3 + 3: 0.1); 3 against 10 can (0.007)
+  if (smallestReachableP(base.length, next.length) > options.alpha) return { base: baseStats, new: newStats, change, p: null, verdict: 'too-few-samples' };
   const { p } = mannWhitneyU(base, next);
+  // benchstat shows ~ only where p > α
   const verdict: TimeVerdict =
-    p >= options.alpha ? 'no-change'
+    p > options.alpha ? 'no-change'
     : Math.abs(change) <= options.threshold ? 'within-threshold'
     : change > 0 ? 'regression'
     : 'improvement';

@@ -1,8 +1,10 @@
 /**
- * The Mann–Whitney U test (two-sided), as benchstat uses it to tell a real change from noise:
- * no assumption about the distribution of build times, only their order. Exact p-values for
- * small samples without ties (counting the U distribution); otherwise the normal
- * approximation with tie and continuity corrections. Pure.
+ * The Mann–Whitney U test (two-sided), as benchstat computes it (golang.org/x/perf's
+ * MannWhitneyUTest) to tell a real change from noise: no assumption about the distribution of
+ * build times, only their order. Exact p-values for small samples, ties included (whole
+ * milliseconds tie often): the U distribution given the tie groups, counted over every way of
+ * drawing the first sample from them. Beyond benchstat's limits (50 a side, 25 where values
+ * tie), the normal approximation with tie and continuity corrections. Pure.
  */
 
 export interface MannWhitney {
@@ -15,20 +17,27 @@ export interface MannWhitney {
   method: 'exact' | 'normal';
 }
 
-/** Beyond this many in either sample, the normal approximation is close enough. */
+/** benchstat's MannWhitneyExactLimit and MannWhitneyTiesExactLimit */
 const EXACT_LIMIT = 50;
+const TIES_EXACT_LIMIT = 25;
 
 export function mannWhitneyU(a: readonly number[], b: readonly number[]): MannWhitney {
   const n1 = a.length;
   const n2 = b.length;
   if (n1 === 0 || n2 === 0) throw new Error('the Mann–Whitney U test needs a value on each side');
-  const { rankSumA, tieTerm } = ranks(a, b);
+  const { rankSumA, groups } = ranks(a, b);
   const u1 = rankSumA - (n1 * (n1 + 1)) / 2;
-  const u = Math.min(u1, n1 * n2 - u1);
-  if (tieTerm === 0 && n1 <= EXACT_LIMIT && n2 <= EXACT_LIMIT) {
-    return { u, p: Math.min(1, 2 * exactCdf(n1, n2, u)), n1, n2, method: 'exact' };
+  const u2 = n1 * n2 - u1;
+  const u = Math.min(u1, u2);
+  const ties = groups.some((g) => g.size > 1);
+  const limit = ties ? TIES_EXACT_LIMIT : EXACT_LIMIT;
+  if (n1 <= limit && n2 <= limit) {
+    // all values equal, or the two U equal: the whole distribution is as extreme (benchstat: p = 1)
+    if (groups.length === 1 || u1 === u2) return { u, p: 1, n1, n2, method: 'exact' };
+    return { u, p: Math.min(1, 2 * exactCdf(n1, groups, u)), n1, n2, method: 'exact' };
   }
   const n = n1 + n2;
+  const tieTerm = groups.reduce((sum, g) => sum + g.size ** 3 - g.size, 0);
   const mean = (n1 * n2) / 2;
   const variance = ((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1)));
   if (variance <= 0) return { u, p: 1, n1, n2, method: 'normal' };
@@ -36,46 +45,88 @@ export function mannWhitneyU(a: readonly number[], b: readonly number[]): MannWh
   return { u, p: Math.min(1, 2 * (1 - normalCdf(z))), n1, n2, method: 'normal' };
 }
 
-/** Rank sum of `a` in the pooled sample (ties get the mean rank), and Σ(t³ − t) over tie groups. */
-function ranks(a: readonly number[], b: readonly number[]): { rankSumA: number; tieTerm: number } {
+/**
+ * The smallest two-sided p that samples of these sizes can give (fully separated, no tie):
+ * 2 / C(n1 + n2, n1). Where it is above α, no data could show a change.
+ */
+export function smallestReachableP(n1: number, n2: number): number {
+  if (n1 === 0 || n2 === 0) return 1;
+  let arrangements = 1;
+  for (let i = 1; i <= Math.min(n1, n2); i += 1) arrangements = (arrangements * (Math.max(n1, n2) + i)) / i;
+  return Math.min(1, 2 / arrangements);
+}
+
+interface TieGroup {
+  /** values in the group, both samples */
+  size: number;
+}
+
+/** Rank sum of `a` in the pooled sample (ties get the mean rank), and the tie groups in rising order. */
+function ranks(a: readonly number[], b: readonly number[]): { rankSumA: number; groups: TieGroup[] } {
   const pooled = [...a.map((value) => ({ value, fromA: true })), ...b.map((value) => ({ value, fromA: false }))].sort((x, y) => x.value - y.value);
   let rankSumA = 0;
-  let tieTerm = 0;
+  const groups: TieGroup[] = [];
   for (let start = 0; start < pooled.length; ) {
     let end = start;
     while (end + 1 < pooled.length && pooled[end + 1]?.value === pooled[start]?.value) end += 1;
     const meanRank = (start + end) / 2 + 1;
-    const tied = end - start + 1;
-    if (tied > 1) tieTerm += tied ** 3 - tied;
     for (let i = start; i <= end; i += 1) if (pooled[i]?.fromA === true) rankSumA += meanRank;
+    groups.push({ size: end - start + 1 });
     start = end + 1;
   }
-  return { rankSumA, tieTerm };
+  return { rankSumA, groups };
 }
 
-/** P(U ≤ u) when the two samples come from one distribution, by counting arrangements. */
-function exactCdf(n1: number, n2: number, u: number): number {
-  // counts[j][k]: arrangements of i values of the first sample among j of the second with U = k,
-  // built up one first-sample value at a time.
-  const max = n1 * n2;
-  let counts: number[][] = Array.from({ length: n2 + 1 }, () => [1, ...new Array<number>(max).fill(0)]);
-  for (let i = 1; i <= n1; i += 1) {
-    const next: number[][] = Array.from({ length: n2 + 1 }, () => new Array<number>(max + 1).fill(0));
-    for (let j = 0; j <= n2; j += 1) {
-      for (let k = 0; k <= max; k += 1) {
-        // the largest value is from the first sample (it beats all j) or from the second
-        const firstLargest = k - j >= 0 ? (counts[j]?.[k - j] ?? 0) : 0;
-        const secondLargest = j > 0 ? (next[j - 1]?.[k] ?? 0) : 0;
-        (next[j] as number[])[k] = firstLargest + secondLargest;
+/**
+ * P(U₁ ≤ u) when both samples come from one distribution, given the tie groups: every way of
+ * taking n1 of the pooled values is equally likely. Taking k of a group of t, with `below`
+ * second-sample values in the groups under it, adds k·below + k·(t − k)/2 to U₁, in
+ * C(t, k) ways; counted group by group, in half-units so that every U is a whole number.
+ */
+function exactCdf(n1: number, groups: readonly TieGroup[], u: number): number {
+  const total = groups.reduce((sum, g) => sum + g.size, 0);
+  const n2 = total - n1;
+  const maxHalfU = 2 * n1 * n2;
+  // ways[k][h]: ways to take k first-sample values from the groups so far with 2·U₁ = h
+  let ways: Float64Array[] = Array.from({ length: n1 + 1 }, (_, k) => {
+    const row = new Float64Array(maxHalfU + 1);
+    if (k === 0) row[0] = 1;
+    return row;
+  });
+  let seen = 0;
+  for (const { size } of groups) {
+    const next = Array.from({ length: n1 + 1 }, () => new Float64Array(maxHalfU + 1));
+    for (let taken = 0; taken <= Math.min(n1, seen); taken += 1) {
+      const row = ways[taken] as Float64Array;
+      const below = seen - taken;
+      for (let k = 0; k <= size && taken + k <= n1; k += 1) {
+        const choose = binomial(size, k);
+        const adds = 2 * k * below + k * (size - k);
+        const target = next[taken + k] as Float64Array;
+        for (let h = 0; h + adds <= maxHalfU; h += 1) {
+          const count = row[h] as number;
+          if (count !== 0) target[h + adds] = (target[h + adds] as number) + count * choose;
+        }
       }
     }
-    counts = next;
+    ways = next;
+    seen += size;
   }
-  const distribution = counts[n2] as number[];
-  const total = distribution.reduce((sum, c) => sum + c, 0);
-  let below = 0;
-  for (let k = 0; k <= Math.floor(u); k += 1) below += distribution[k] ?? 0;
-  return below / total;
+  const distribution = ways[n1] as Float64Array;
+  let all = 0;
+  let atMost = 0;
+  for (let h = 0; h <= maxHalfU; h += 1) {
+    const count = distribution[h] as number;
+    all += count;
+    if (h <= Math.round(2 * u)) atMost += count;
+  }
+  return atMost / all;
+}
+
+function binomial(n: number, k: number): number {
+  let result = 1;
+  for (let i = 1; i <= k; i += 1) result = (result * (n - k + i)) / i;
+  return result;
 }
 
 /** Φ(z), the standard normal distribution function. */

@@ -37,10 +37,29 @@ describe('compareResults: time', () => {
     expect(comparison.regressionCount).toBe(0);
   });
 
-  it('does not test time with fewer than 4 samples a side, and says so', () => {
+  it('does not test time where no data could reach α at the sample sizes (3 + 3: the smallest p is 0.1), and says so', () => {
     const comparison = compare(makeSamples({}, [300, 310, 305]), makeSamples({}, [900, 910, 905]));
     expect(comparison.rows[0]?.time).toMatchObject({ verdict: 'too-few-samples', p: null });
     expect(comparison.regressionCount).toBe(0);
+  });
+
+  it('tests 3 against 10, where a clear change reaches p = 2/286 = 0.007', () => {
+    const comparison = compare(makeSamples({}, [300, 310, 305]), makeSamples({}, [900, 910, 905, 901, 902, 903, 904, 906, 907, 908]));
+    expect(comparison.rows[0]?.time?.verdict).toBe('regression');
+    expect(comparison.rows[0]?.time?.p).toBeCloseTo(2 / 286, 10);
+  });
+
+  it('counts ties exactly, as benchstat: [270,280,290,300] vs [300,330,340,350] is p = 0.057, ~ and no regression', () => {
+    const comparison = compare(makeSamples({}, [270, 280, 290, 300]), makeSamples({}, [300, 330, 340, 350]));
+    expect(comparison.rows[0]?.time?.p).toBeCloseTo(2 / 35, 10);
+    expect(comparison.rows[0]?.time?.verdict).toBe('no-change');
+    expect(comparison.regressionCount).toBe(0);
+  });
+
+  it('calls p = α a change (benchstat shows ~ only where p > α)', () => {
+    const atAlpha = compareResults(resultOf(makeSamples({}, [300, 310, 305, 295])), resultOf(makeSamples({}, [900, 910, 905, 895])), { threshold: 0.1, alpha: 2 / 70 });
+    expect(atAlpha.rows[0]?.time?.p).toBeCloseTo(2 / 70, 12);
+    expect(atAlpha.rows[0]?.time?.verdict).toBe('regression');
   });
 
   it('leaves samples in which nothing missed out of the time test', () => {
