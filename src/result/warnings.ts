@@ -16,6 +16,8 @@ export const SLOW_FIRST_FACTOR = 1.5;
  * flags ordinary noise at the n a build benchmark affords.
  */
 export const OUTLIER_Z = 14.826;
+/** The smallest MAD, as a fraction of the median: below it, a difference is the timer's resolution. */
+const MAD_FLOOR_OF_MEDIAN = 0.01;
 /** Below this many samples a median absolute deviation says too little to call anything an outlier. */
 export const MIN_SAMPLES_FOR_OUTLIERS = 5;
 /** The relative margin of error above which a median is called imprecise, in percent. */
@@ -76,11 +78,16 @@ export function seriesWarnings(times: readonly number[], reps: readonly number[]
   return warnings;
 }
 
-/** (x − median) / MAD, as hyperfine computes it; all zero when the MAD is (more than half the values equal). */
+/**
+ * (x − median) / MAD, as hyperfine computes it. Where more than half the values are equal the
+ * MAD is 0: hyperfine then divides by machine epsilon, so any other value is an outlier, 1 ms
+ * off included. Here the MAD is floored at 1 % of the median instead: a timer's resolution, not
+ * a spread, so [274, 274, 274, 280, 2000] flags 2000 and not 280.
+ */
 export function modifiedZScores(values: readonly number[]): number[] {
   const middle = median(values);
   if (middle === null) return [];
-  const mad = median(values.map((v) => Math.abs(v - middle))) ?? 0;
+  const mad = Math.max(median(values.map((v) => Math.abs(v - middle))) ?? 0, Math.abs(middle) * MAD_FLOOR_OF_MEDIAN);
   return values.map((v) => (mad === 0 ? 0 : (v - middle) / mad));
 }
 

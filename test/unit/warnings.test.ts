@@ -25,6 +25,13 @@ describe('seriesWarnings', () => {
     expect(codes([1000, 1010, 995, 3000])).not.toContain('outliers');
   });
 
+  it('finds an outlier where more than half the samples are equal (a MAD of 0), but not a millisecond of timer resolution', () => {
+    const outliers = seriesWarnings([274, 274, 274, 280, 2000]).find((w) => w.code === 'outliers');
+    expect(outliers?.message).toMatch(/1 outlier .*rep 5 \(2000 ms\)/);
+    expect(codes([230, 230, 230, 231, 232])).not.toContain('outliers');
+    expect(codes([500, 500, 500, 500, 500])).not.toContain('outliers');
+  });
+
   it('finds a monotonic drift across repetitions (rank correlation ≥ 0.8 from five reps)', () => {
     expect(codes([10.7, 12.5, 13.9, 15.1, 16.8].map((s) => s * 1000))).toContain('trend');
     expect(codes([10.7, 16.1, 11.5, 18.6, 12.0].map((s) => s * 1000))).not.toContain('trend');
@@ -71,9 +78,11 @@ describe('warningsFor a result', () => {
 });
 
 describe('the statistics behind them', () => {
-  it('modifiedZScores: (x − median)/MAD as hyperfine computes it, zero when the MAD is zero', () => {
+  it('modifiedZScores: (x − median)/MAD as hyperfine computes it; a MAD of 0 floored at 1 % of the median', () => {
     expect(modifiedZScores([1, 2, 3, 4, 100])).toEqual([-2, -1, 0, 1, 97]);
-    expect(modifiedZScores([5, 5, 5, 9])).toEqual([0, 0, 0, 0]);
+    // median 5, MAD 0 → floor 0.05
+    expect(modifiedZScores([5, 5, 5, 9]).map((z) => Math.round(z))).toEqual([0, 0, 0, 80]);
+    expect(modifiedZScores([0, 0, 0])).toEqual([0, 0, 0]);
   });
 
   it('spearmanWithOrder: 1 for rising, −1 for falling, ties averaged', () => {
