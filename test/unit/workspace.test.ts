@@ -59,6 +59,27 @@ async function tarEntries(stream: Readable): Promise<string[]> {
   return names.sort();
 }
 
+/** Each file's content in a tar stream, by name. */
+async function tarContents(stream: Readable): Promise<Map<string, Buffer>> {
+  const contents = new Map<string, Buffer>();
+  const extractor = extract();
+  await new Promise<void>((resolve, reject) => {
+    extractor.on('entry', (header, body, next) => {
+      const chunks: Buffer[] = [];
+      body.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
+      body.on('end', () => {
+        contents.set(header.name, Buffer.concat(chunks));
+        next();
+      });
+    });
+    extractor.on('finish', resolve);
+    extractor.on('error', reject);
+    stream.on('error', reject);
+    stream.pipe(extractor);
+  });
+  return contents;
+}
+
 let root: string;
 let context: string;
 /** a Dockerfile outside the context, with its own `<Dockerfile>.dockerignore` */
@@ -235,22 +256,8 @@ describe('Workspace.pack', () => {
   it('carries the edited content', async () => {
     const workspace = create(outsideDockerfile);
     workspace.apply(CODE_EDIT, 'n9', 0);
-    const contents = new Map<string, string>();
-    const extractor = extract();
-    await new Promise<void>((resolve, reject) => {
-      extractor.on('entry', (header, body, next) => {
-        const chunks: Buffer[] = [];
-        body.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
-        body.on('end', () => {
-          contents.set(header.name, Buffer.concat(chunks).toString('utf8'));
-          next();
-        });
-      });
-      extractor.on('finish', resolve);
-      extractor.on('error', reject);
-      workspace.pack().pipe(extractor);
-    });
-    expect(contents.get('app/main.py')).toContain('GREETING = "build n9"');
+    const contents = await tarContents(workspace.pack());
+    expect(contents.get('app/main.py')?.toString('utf8')).toContain('GREETING = "build n9"');
   });
 
   it('carries a file larger than its 1 MB reads byte for byte, and an empty one', async () => {
@@ -259,21 +266,7 @@ describe('Workspace.pack', () => {
     writeTree(context, { 'Dockerfile': 'FROM scratch\n', 'empty.txt': '' });
     writeFileSync(join(context, 'big.bin'), big);
     const workspace = create(join(context, 'Dockerfile'));
-    const contents = new Map<string, Buffer>();
-    const extractor = extract();
-    await new Promise<void>((resolve, reject) => {
-      extractor.on('entry', (header, body, next) => {
-        const chunks: Buffer[] = [];
-        body.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
-        body.on('end', () => {
-          contents.set(header.name, Buffer.concat(chunks));
-          next();
-        });
-      });
-      extractor.on('finish', resolve);
-      extractor.on('error', reject);
-      workspace.pack().pipe(extractor);
-    });
+    const contents = await tarContents(workspace.pack());
     expect(contents.get('big.bin')?.equals(big)).toBe(true);
     expect(contents.get('empty.txt')?.length).toBe(0);
   });
