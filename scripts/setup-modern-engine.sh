@@ -85,8 +85,10 @@ make_image() {
   install -m 0755 "$entrypoint" "$root/usr/local/bin/modern-engine-entrypoint"
   install -D -m 0644 "$cgroups" "$root/usr/local/lib/layerbench/writable-cgroups.sh"
   rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
-  local version
+  local version previous
   version=$(chroot "$root" dpkg-query -W -f '${Version}' docker.io 2>/dev/null || echo unknown)
+  # the image an older recipe made: removed once the new one holds the tag (if nothing uses it)
+  previous=$(docker image inspect --format '{{.Id}}' "$image" 2>/dev/null || :)
   tar --numeric-owner -C "$root" -c . | docker import \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'ENV LANG=C.UTF-8' \
@@ -97,6 +99,9 @@ make_image() {
     --change 'VOLUME /var/lib/docker' \
     --change 'ENTRYPOINT ["/usr/local/bin/modern-engine-entrypoint"]' \
     - "$image" >/dev/null || { say "skipped: docker import of the $suite root failed"; return 1; }
+  if [ -n "$previous" ] && [ "$(docker image inspect --format '{{ index .Config.Labels "layerbench.image" }}' "$previous" 2>/dev/null || :)" = modern-engine ]; then
+    docker image rm "$previous" >/dev/null 2>&1 || say "the previous $image ($previous) is still in use; kept"
+  fi
   # the buildx plugin, while the root is at hand
   if ! docker buildx version >/dev/null 2>&1; then install_plugin_from "$root$plugin_in_image"; fi
   rm -rf "$scratch"

@@ -24,6 +24,8 @@ const BIG_BYTES = 50 * 1024 * 1024;
 let scratch = '';
 let context = '';
 const sessions: BuildSession[] = [];
+/** every image the spec's tag pointed to: a rebuild leaves the previous one dangling */
+const built = new Set<string>();
 
 interface BuildOutcome {
   status: number;
@@ -63,6 +65,8 @@ async function buildOnce(): Promise<{ outcome: BuildOutcome; traffic: { bytes: n
   sessions.push(session);
   try {
     const outcome = await buildThroughSession(session.id);
+    const id = await docker.getImage(imageTag).inspect().then((image) => image.Id, () => undefined);
+    if (id !== undefined) built.add(id);
     return { outcome, traffic: session.takeTraffic() };
   } finally {
     await session.close();
@@ -91,8 +95,8 @@ beforeAll(() => {
 
 afterAll(async () => {
   await Promise.all(sessions.map((s) => s.close()));
-  for (const tag of [imageTag, baseTag]) {
-    await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
+  for (const reference of [imageTag, ...built, baseTag]) {
+    await docker.getImage(reference).remove({ force: true }).catch(() => undefined);
   }
   if (scratch !== '') rmSync(scratch, { recursive: true, force: true });
 });
