@@ -51,9 +51,7 @@ export function mannWhitneyU(a: readonly number[], b: readonly number[]): MannWh
  */
 export function smallestReachableP(n1: number, n2: number): number {
   if (n1 === 0 || n2 === 0) return 1;
-  let arrangements = 1;
-  for (let i = 1; i <= Math.min(n1, n2); i += 1) arrangements = (arrangements * (Math.max(n1, n2) + i)) / i;
-  return Math.min(1, 2 / arrangements);
+  return Math.min(1, 2 / binomial(n1 + n2, Math.min(n1, n2)));
 }
 
 interface TieGroup {
@@ -99,11 +97,13 @@ function exactCdf(n1: number, groups: readonly TieGroup[], u: number): number {
     for (let taken = 0; taken <= Math.min(n1, seen); taken += 1) {
       const row = ways[taken] as Float64Array;
       const below = seen - taken;
+      // taken values above all `below` others: the largest 2·U₁ this row can hold so far
+      const reachable = 2 * taken * below;
       for (let k = 0; k <= size && taken + k <= n1; k += 1) {
         const choose = binomial(size, k);
         const adds = 2 * k * below + k * (size - k);
         const target = next[taken + k] as Float64Array;
-        for (let h = 0; h + adds <= maxHalfU; h += 1) {
+        for (let h = 0; h <= reachable && h + adds <= maxHalfU; h += 1) {
           const count = row[h] as number;
           if (count !== 0) target[h + adds] = (target[h + adds] as number) + count * choose;
         }
@@ -113,12 +113,13 @@ function exactCdf(n1: number, groups: readonly TieGroup[], u: number): number {
     seen += size;
   }
   const distribution = ways[n1] as Float64Array;
+  const halfU = Math.round(2 * u);
   let all = 0;
   let atMost = 0;
   for (let h = 0; h <= maxHalfU; h += 1) {
     const count = distribution[h] as number;
     all += count;
-    if (h <= Math.round(2 * u)) atMost += count;
+    if (h <= halfU) atMost += count;
   }
   return atMost / all;
 }
