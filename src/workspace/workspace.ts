@@ -35,8 +35,8 @@ export interface AppliedEdit {
 
 /**
  * tar-fs reads each file in fs's default 64 kB chunks; 1 MB chunks pack a 1 GB context about
- * three times faster (0.25 s against 0.8 s here), which is what keeps the API driver's classic
- * upload level with the docker CLI's on a large context.
+ * three times faster (0.25 s against 0.8 s here), which brings the API driver's classic upload
+ * of a large context near the docker CLI's (1.07 of its time on a 1 GB context, from 1.14).
  */
 const LARGE_READS = {
   ...fs,
