@@ -14,6 +14,8 @@ export const ExitCode = {
   environment: 3,
   /** interrupted (Ctrl-C, SIGTERM) */
   interrupted: 130,
+  /** an unexpected failure: a bug in layerbench (EX_SOFTWARE), never a finding */
+  unexpected: 70,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -199,6 +201,117 @@ export class InterruptedError extends LayerbenchError {
   readonly exitCode = ExitCode.interrupted;
   constructor() {
     super('Interrupted; what was measured so far is kept.');
+  }
+}
+
+/**
+ * The Docker daemon answered, and refused or failed what layerbench asked of it (an HTTP error,
+ * a pull, push or import that reported an error, an answer without what it should hold). A
+ * daemon that does not answer is DaemonUnavailableError; a full disk is DiskFullError.
+ */
+export class EngineError extends LayerbenchError {
+  readonly exitCode = ExitCode.environment;
+  constructor(
+    readonly endpoint: string,
+    /** what was asked, as a verb phrase: `push 127.0.0.1:5000/lb/f1:x`, `list images` */
+    readonly operation: string,
+    readonly reason: string,
+    /** the daemon's HTTP status, when it answered with one */
+    readonly statusCode?: number,
+    hint?: string,
+  ) {
+    super(
+      `The Docker daemon at ${endpoint} could not ${operation}: ${reason.trim().replace(/\.$/, '')}.`,
+      hint ??
+        (statusCode === 404
+          ? 'Something removed what layerbench had made or named (another tool, or `docker system prune`); run again.'
+          : statusCode === 409
+            ? 'It conflicts with an object already on the daemon: `layerbench clean` removes what earlier runs left; run again.'
+            : "The daemon's log says why (e.g. `journalctl -u docker`); `layerbench doctor` checks that a run can proceed."),
+    );
+  }
+}
+
+/**
+ * A helper container of the pull experiment (the registry, a fresh host) did not start, did
+ * not become ready in time, or could not be stopped (testcontainers' failures, named).
+ */
+export class HelperContainerError extends LayerbenchError {
+  readonly exitCode = ExitCode.environment;
+  constructor(
+    /** the container's name */
+    readonly container: string,
+    readonly image: string,
+    /** what failed: `did not start`, `was not ready within 60 s`, `could not be stopped` */
+    readonly problem: string,
+    readonly reason: string,
+    hint?: string,
+  ) {
+    super(
+      `The helper container ${container} (${image}) ${problem}: ${reason.trim().replace(/\.$/, '')}.`,
+      hint ?? '`layerbench doctor` checks the helper images and privileged containers; `docker logs` on the container (if it is still there) shows why. `layerbench clean` removes what the run left.',
+    );
+  }
+}
+
+/** A fresh host of the pull experiment (a daemon in a container) could not be measured. */
+export class FreshHostError extends LayerbenchError {
+  readonly exitCode = ExitCode.environment;
+  constructor(
+    readonly host: string,
+    message: string,
+    hint = 'The fresh host\'s container may have stopped: `docker logs` on it shows why; `layerbench doctor` checks that this machine can run one.',
+  ) {
+    super(message, hint);
+  }
+}
+
+/** The pull experiment's own registry (a helper container) did not serve what was pushed to it. */
+export class RegistryError extends LayerbenchError {
+  readonly exitCode = ExitCode.environment;
+  constructor(
+    /** e.g. `127.0.0.1:49153` */
+    readonly registry: string,
+    readonly reason: string,
+  ) {
+    super(
+      `The experiment's registry at ${registry} ${reason.replace(/\.$/, '')}.`,
+      'The registry container may have stopped or run out of space; run again, and `layerbench clean` removes what this run left.',
+    );
+  }
+}
+
+/** A link rate that is not one: `100mbit`, `1gbit`, `512kbit` or `unlimited` are. */
+export class BandwidthError extends LayerbenchError {
+  readonly exitCode = ExitCode.badInput;
+  constructor(readonly bandwidth: string) {
+    super(`"${bandwidth}" is not a link rate.`, 'Write a rate as a number and kbit, mbit or gbit (e.g. 100mbit), or unlimited.');
+  }
+}
+
+/** `tc` in the registry's container could not shape the link the pulls cross. */
+export class LinkShapeError extends LayerbenchError {
+  readonly exitCode = ExitCode.environment;
+  constructor(
+    readonly command: string,
+    readonly output: string,
+  ) {
+    super(
+      `Could not shape the link (${command})${output === '' ? '' : `: ${output}`}.`,
+      'tc needs the kernel\'s tbf (and, for latency, netem) queueing disciplines, e.g. `sudo modprobe sch_tbf sch_netem`; or set the scenario\'s bandwidth to unlimited and its latency to none.',
+    );
+  }
+}
+
+/** The directory where layerbench records its live runs (LAYERBENCH_STATE_DIR) cannot be used. */
+export class RunStateError extends LayerbenchError {
+  readonly exitCode = ExitCode.environment;
+  constructor(
+    readonly dir: string,
+    message: string,
+    hint = `Make ${dir} writable, or point LAYERBENCH_STATE_DIR at a directory that is.`,
+  ) {
+    super(message, hint);
   }
 }
 

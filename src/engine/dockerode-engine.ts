@@ -1,10 +1,11 @@
 /** The DockerEngine, implemented with dockerode: the one place that talks to the daemon. */
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import Docker from 'dockerode';
-import { freeBytes } from '../disk-space.js';
-import { BuildFailedError, DaemonUnavailableError, DiskFullError, InterruptedError, looksLikeDiskFull } from '../errors.js';
+import { asDiskFull, freeBytes } from '../disk-space.js';
+import { BuildDriverError, BuildFailedError, DaemonUnavailableError, DiskFullError, EngineError, InterruptedError, LayerbenchError, looksLikeDiskFull } from '../errors.js';
 import type { BuildStreamMessage, BuildTrace, DecodedBuild } from './build-trace.js';
 import type { BuildCacheUsage } from './docker-engine.js';
 import { BuildkitProgressDecoder } from './buildkit-progress.js';
@@ -72,7 +73,7 @@ export class DockerodeEngine implements DockerEngine {
   }
 
   async facts(): Promise<EngineFacts> {
-    const [info, version] = await Promise.all([this.call(() => this.docker.info()), this.call(() => this.docker.version())]);
+    const [info, version] = await Promise.all([this.call(() => this.docker.info(), 'report its system information'), this.call(() => this.docker.version(), 'report its version')]);
     const apiVersion = String(version.ApiVersion ?? '');
     this.dataRoot = String(info.DockerRootDir ?? '/var/lib/docker');
     return {
@@ -96,7 +97,7 @@ export class DockerodeEngine implements DockerEngine {
       this.docker.modem.dial(
         { path: '/_ping', method: 'GET', isStream: true, statusCodes: { 200: true, 500: 'server error' } } as unknown as Parameters<typeof this.docker.modem.dial>[0],
         (err: unknown, response: unknown) => {
-          if (err) return reject(this.translate(err));
+          if (err) return reject(this.translate(err, 'answer /_ping'));
           const res = response as Readable & { headers?: Record<string, unknown> };
           res.resume();
           resolve(res.headers ?? {});
@@ -148,8 +149,12 @@ export class DockerodeEngine implements DockerEngine {
   /** The docker CLI runs the build; its process is what is timed. */
   private async buildWithCli(request: BuildRequest): Promise<DriverRun> {
     const cli = await this.dockerCli();
-    if (cli === undefined) throw new Error('no docker CLI was found on PATH for the cli build driver');
-    const outcome = await runCliBuild(cli, request, { endpoint: this.endpoint, now: this.now });
+    if (cli === undefined) throw new BuildDriverError('--driver cli: no docker CLI was found on PATH.', 'Install the docker CLI, or use --driver api.');
+    const outcome = await runCliBuild(cli, request, { endpoint: this.endpoint, now: this.now }).catch((err: unknown) => {
+      // the CLI would not start (spawn failed), or its scratch directory could not be made
+      if (err instanceof LayerbenchError) throw err;
+      throw asDiskFull(err, tmpdir()) ?? new BuildDriverError(`--driver cli: ${cli.command} could not be run: ${describe(err)}.`, 'Check that the docker CLI runs (`docker version`), or use --driver api.');
+    });
     const failedSilently = outcome.exitCode !== 0 && outcome.decoded.failure === undefined && !request.signal?.aborted;
     return {
       decoded: outcome.decoded,
@@ -296,13 +301,13 @@ export class DockerodeEngine implements DockerEngine {
       };
     } catch (err) {
       if (statusOf(err) === 404) return undefined;
-      throw this.translate(err);
+      throw this.translate(err, `inspect the image ${reference}`);
     }
   }
 
   async layerSizes(reference: string): Promise<LayerSizes> {
     const image = await this.inspectImage(reference);
-    const history = (await this.call(() => this.docker.getImage(reference).history())) as HistoryEntry[];
+    const history = (await this.call(() => this.docker.getImage(reference).history(), `read the history of ${reference}`)) as HistoryEntry[];
     return layerSizes(image?.diffIds ?? [], history);
   }
 
@@ -316,7 +321,7 @@ export class DockerodeEngine implements DockerEngine {
       return !failed && (await this.inspectImage(reference)) !== undefined;
     } catch (err) {
       if (signal?.aborted) throw new InterruptedError();
-      const translated = this.translate(err);
+      const translated = this.translate(err, `pull ${reference}`);
       if (translated instanceof DaemonUnavailableError || translated instanceof DiskFullError) throw translated;
       return false;
     }
@@ -330,40 +335,43 @@ export class DockerodeEngine implements DockerEngine {
       await readJsonStream(stream, (message, at) => decoder.push(message as PullStreamMessage, at), this.now);
     } catch (err) {
       if (signal?.aborted) throw new InterruptedError();
-      throw this.translate(err);
+      throw this.translate(err, `pull ${reference}`);
     }
     const wallMs = this.now() - startedAt;
     const decoded = decoder.finish();
-    if (decoded.failure !== undefined) throw looksLikeDiskFull(decoded.failure) ? this.diskFull(decoded.failure) : new Error(`the pull of ${reference} failed: ${decoded.failure}`);
+    if (decoded.failure !== undefined) throw looksLikeDiskFull(decoded.failure) ? this.diskFull(decoded.failure) : new EngineError(this.endpoint, `pull ${reference}`, decoded.failure);
     return { wallMs, layers: decoded.layers, digest: decoded.digest };
   }
 
   async pushImage(reference: string): Promise<void> {
     // the daemon wants an X-Registry-Auth header even for a registry without auth
-    const stream = (await this.call(() => this.docker.getImage(reference).push({ authconfig: {} }))) as unknown as Readable;
-    await this.readToEnd(stream, (failure) => `the push of ${reference} failed: ${failure}`);
+    const stream = (await this.call(() => this.docker.getImage(reference).push({ authconfig: {} }), `push ${reference}`)) as unknown as Readable;
+    await this.readToEnd(stream, `push ${reference}`);
   }
 
   async createNetwork(name: string, labels: Record<string, string>): Promise<string> {
-    const network = await this.call(() => this.docker.createNetwork({ Name: name, Driver: 'bridge', Labels: labels, CheckDuplicate: true }));
+    const network = await this.call(() => this.docker.createNetwork({ Name: name, Driver: 'bridge', Labels: labels, CheckDuplicate: true }), `create the network ${name}`);
     return network.id;
   }
 
   async createVolume(name: string, labels: Record<string, string>): Promise<void> {
-    await this.call(() => this.docker.createVolume({ Name: name, Labels: labels }));
+    await this.call(() => this.docker.createVolume({ Name: name, Labels: labels }), `create the volume ${name}`);
   }
 
   async exec(containerId: string, command: string[]): Promise<ExecOutcome> {
-    const exec = await this.call(() => this.docker.getContainer(containerId).exec({ Cmd: command, AttachStdout: true, AttachStderr: true }));
-    const stream = (await this.call(() => exec.start({ hijack: true, stdin: false }))) as unknown as Readable;
+    const what = `run ${command[0] ?? 'a command'} in the container ${containerId}`;
+    const exec = await this.call(() => this.docker.getContainer(containerId).exec({ Cmd: command, AttachStdout: true, AttachStderr: true }), what);
+    const stream = (await this.call(() => exec.start({ hijack: true, stdin: false }), what)) as unknown as Readable;
     const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-    const inspected = await this.call(() => exec.inspect());
+    await this.call(async () => {
+      for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+    }, what);
+    const inspected = await this.call(() => exec.inspect(), what);
     return { exitCode: inspected.ExitCode ?? -1, output: demuxLogs(Buffer.concat(chunks)) };
   }
 
   async privilegedWorks(image: string, labels: Record<string, string>): Promise<{ works: true } | { works: false; reason: string }> {
-    const container = await this.call(() => this.docker.createContainer({ Image: image, Cmd: ['true'], Labels: labels, HostConfig: { Privileged: true } }));
+    const container = await this.call(() => this.docker.createContainer({ Image: image, Cmd: ['true'], Labels: labels, HostConfig: { Privileged: true } }), `create a container of ${image}`);
     try {
       await container.start();
       return { works: true };
@@ -376,13 +384,13 @@ export class DockerodeEngine implements DockerEngine {
 
   async runDetached(image: string, options: { labels: Record<string, string>; hostNetwork: boolean }): Promise<string> {
     const container = await this.call(() =>
-      this.docker.createContainer({ Image: image, Labels: options.labels, HostConfig: options.hostNetwork ? { NetworkMode: 'host' } : {} }),
+      this.docker.createContainer({ Image: image, Labels: options.labels, HostConfig: options.hostNetwork ? { NetworkMode: 'host' } : {} }), `create a container of ${image}`,
     );
     try {
       await container.start();
     } catch (err) {
       await this.removeContainer(container.id);
-      throw this.translate(err);
+      throw this.translate(err, `start a container of ${image}`);
     }
     return container.id;
   }
@@ -390,16 +398,16 @@ export class DockerodeEngine implements DockerEngine {
   async importImage(rootfs: Readable, reference: string, changes: string[]): Promise<string> {
     const [repo, tag] = splitReference(reference);
     const stream = (await this.call(() =>
-      this.docker.importImage(rootfs, { repo, tag, changes } as unknown as Record<string, unknown>),
+      this.docker.importImage(rootfs, { repo, tag, changes } as unknown as Record<string, unknown>), `import ${reference}`,
     )) as unknown as Readable;
-    await this.readToEnd(stream, (failure) => failure);
+    await this.readToEnd(stream, `import ${reference}`);
     const image = await this.inspectImage(reference);
-    if (image === undefined) throw new Error(`the import of ${reference} left no image`);
+    if (image === undefined) throw new EngineError(this.endpoint, `import ${reference}`, 'the import reported no error, and left no image');
     return image.id;
   }
 
   async buildCacheUsage(): Promise<BuildCacheUsage> {
-    const usage = (await this.call(() => this.docker.df())) as { BuildCache?: { Type?: string; Size?: number }[] | null };
+    const usage = (await this.call(() => this.docker.df(), 'report its disk usage')) as { BuildCache?: { Type?: string; Size?: number }[] | null };
     const entries = usage.BuildCache ?? [];
     const bytes = (list: typeof entries): number => list.reduce((sum, entry) => sum + (entry.Size ?? 0), 0);
     return { entries: entries.length, totalBytes: bytes(entries), cacheMountBytes: bytes(entries.filter((e) => e.Type === 'exec.cachemount')) };
@@ -410,7 +418,7 @@ export class DockerodeEngine implements DockerEngine {
       // dockerode's pruneBuilder sends no options; `all` removes more than the dangling entries
       this.docker.modem.dial(
         { path: '/build/prune?', method: 'POST', options: { all: true }, statusCodes: { 200: true, 500: 'server error' } },
-        (err: unknown, data: unknown) => (err ? reject(this.translate(err)) : resolve((data ?? {}) as { CachesDeleted?: string[] | null; SpaceReclaimed?: number })),
+        (err: unknown, data: unknown) => (err ? reject(this.translate(err, 'empty its build cache')) : resolve((data ?? {}) as { CachesDeleted?: string[] | null; SpaceReclaimed?: number })),
       );
     });
     return { entries: answer.CachesDeleted?.length ?? 0, reclaimedBytes: answer.SpaceReclaimed ?? 0 };
@@ -421,7 +429,7 @@ export class DockerodeEngine implements DockerEngine {
       await this.docker.getImage(reference).remove({ force: true });
     } catch (err) {
       if (statusOf(err) === 404) return;
-      throw this.translate(err);
+      throw this.translate(err, `remove the image ${reference}`);
     }
   }
 
@@ -439,7 +447,7 @@ export class DockerodeEngine implements DockerEngine {
       } catch (err) {
         const status = statusOf(err);
         if (status === 409) kept.push(id);
-        else if (status !== 404) throw this.translate(err);
+        else if (status !== 404) throw this.translate(err, `remove the image ${image.id}`);
       }
     }
     return kept;
@@ -448,7 +456,7 @@ export class DockerodeEngine implements DockerEngine {
   async findUntaggedDescendants(parent: string, since: Date): Promise<string[]> {
     const parentImage = await this.inspectImage(parent);
     if (parentImage === undefined) return [];
-    const images = await this.call(() => this.docker.listImages({ all: true }));
+    const images = await this.call(() => this.docker.listImages({ all: true }), 'list its images');
     const found: string[] = [];
     // breadth first from the parent: a cut build may have committed several steps on top of it
     for (let frontier = [parentImage.id]; frontier.length > 0; ) {
@@ -460,18 +468,18 @@ export class DockerodeEngine implements DockerEngine {
   }
 
   async listDanglingImages(): Promise<string[]> {
-    const images = await this.call(() => this.docker.listImages({ filters: JSON.stringify({ dangling: ['true'] }) }));
+    const images = await this.call(() => this.docker.listImages({ filters: JSON.stringify({ dangling: ['true'] }) }), 'list its dangling images');
     return images.map((image) => image.Id);
   }
 
   async tagImage(id: string, reference: string): Promise<void> {
     const [repo, tag] = splitReference(reference);
-    await this.call(() => this.docker.getImage(id).tag({ repo, tag }));
+    await this.call(() => this.docker.getImage(id).tag({ repo, tag }), `tag ${id} as ${reference}`);
   }
 
   async listImagesByReference(repositoryGlob: string, tag?: string): Promise<ImageSummary[]> {
     const filters = JSON.stringify({ reference: [tag === undefined ? repositoryGlob : `${repositoryGlob}:${tag}`] });
-    const images = await this.call(() => this.docker.listImages({ filters }));
+    const images = await this.call(() => this.docker.listImages({ filters }), `list the images named ${repositoryGlob}${tag === undefined ? '' : `:${tag}`}`);
     return images.map((image) => ({ id: image.Id, tags: (image.RepoTags ?? []).filter((t) => t !== '<none>:<none>') }));
   }
 
@@ -483,22 +491,22 @@ export class DockerodeEngine implements DockerEngine {
         Labels: labels,
         ExposedPorts: { [port]: {} },
         HostConfig: { PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: '' }] }, AutoRemove: false },
-      }),
+      }), `create a container of ${image}`,
     );
     try {
       await container.start();
       const inspected = await container.inspect();
       const binding = inspected.NetworkSettings.Ports[port]?.[0];
-      if (binding === undefined) throw new Error(`port ${port} was not published`);
+      if (binding === undefined) throw new EngineError(this.endpoint, `publish port ${port} of a container of ${image}`, 'the started container has no binding for it on 127.0.0.1');
       return { id: container.id, hostPort: Number(binding.HostPort) };
     } catch (err) {
       await this.removeContainer(container.id);
-      throw this.translate(err);
+      throw this.translate(err, `start a container of ${image}`);
     }
   }
 
   async containerLogs(id: string): Promise<string> {
-    const buffer = (await this.call(() => this.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: 30 }))) as unknown as Buffer;
+    const buffer = (await this.call(() => this.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: 30 }), `read the log of the container ${id}`)) as unknown as Buffer;
     return demuxLogs(buffer);
   }
 
@@ -507,7 +515,7 @@ export class DockerodeEngine implements DockerEngine {
       return (await this.docker.getContainer(id).inspect()).State.Running;
     } catch (err) {
       if (statusOf(err) === 404) return false;
-      throw this.translate(err);
+      throw this.translate(err, `inspect the container ${id}`);
     }
   }
 
@@ -517,17 +525,17 @@ export class DockerodeEngine implements DockerEngine {
     } catch (err) {
       const status = statusOf(err);
       if (status === 404 || status === 409) return; // gone, or removal already in progress
-      throw this.translate(err);
+      throw this.translate(err, `remove the container ${id}`);
     }
   }
 
   async listLabelled(label: string): Promise<LabelledObjects> {
     const filters = JSON.stringify({ label: [label] });
     const [containers, images, networks, volumes] = await Promise.all([
-      this.call(() => this.docker.listContainers({ all: true, filters })),
-      this.call(() => this.docker.listImages({ all: false, filters })),
-      this.call(() => this.docker.listNetworks({ filters })),
-      this.call(() => this.docker.listVolumes({ filters })),
+      this.call(() => this.docker.listContainers({ all: true, filters }), `list the containers labelled ${label}`),
+      this.call(() => this.docker.listImages({ all: false, filters }), `list the images labelled ${label}`),
+      this.call(() => this.docker.listNetworks({ filters }), `list the networks labelled ${label}`),
+      this.call(() => this.docker.listVolumes({ filters }), `list the volumes labelled ${label}`),
     ]);
     return {
       containers: containers.map((c) => ({ id: c.Id, labels: c.Labels ?? {} })),
@@ -541,7 +549,7 @@ export class DockerodeEngine implements DockerEngine {
     try {
       await this.docker.getNetwork(id).remove();
     } catch (err) {
-      if (statusOf(err) !== 404) throw this.translate(err);
+      if (statusOf(err) !== 404) throw this.translate(err, `remove the network ${id}`);
     }
   }
 
@@ -549,7 +557,7 @@ export class DockerodeEngine implements DockerEngine {
     try {
       await this.docker.getVolume(name).remove();
     } catch (err) {
-      if (statusOf(err) !== 404) throw this.translate(err);
+      if (statusOf(err) !== 404) throw this.translate(err, `remove the volume ${name}`);
     }
   }
 
@@ -562,30 +570,40 @@ export class DockerodeEngine implements DockerEngine {
     }
   }
 
-  /** Reads a progress stream to its end and throws the error it reported, if any (a full disk as DiskFullError). */
-  private async readToEnd(stream: Readable, phrase: (failure: string) => string): Promise<void> {
+  /**
+   * Reads a progress stream to its end and throws the error it reported, if any: a full disk as
+   * DiskFullError, anything else as an EngineError naming `operation` (e.g. `push x:1`).
+   */
+  private async readToEnd(stream: Readable, operation: string): Promise<void> {
     let failure: string | undefined;
-    await readJsonStream(stream, (message) => {
+    await this.call(() => readJsonStream(stream, (message) => {
       if (message.error !== undefined) failure = String(message.error);
-    }, this.now);
-    if (failure !== undefined) throw looksLikeDiskFull(failure) ? this.diskFull(failure) : new Error(phrase(failure));
+    }, this.now), operation);
+    if (failure !== undefined) throw looksLikeDiskFull(failure) ? this.diskFull(failure) : new EngineError(this.endpoint, operation, failure);
   }
 
-  private async call<T>(operation: () => Promise<T>): Promise<T> {
+  /** One request to the daemon; its failure translated, naming `what` was asked (a verb phrase). */
+  private async call<T>(operation: () => Promise<T>, what: string): Promise<T> {
     try {
       return await operation();
     } catch (err) {
-      throw this.translate(err);
+      throw this.translate(err, what);
     }
   }
 
-  private translate(err: unknown): Error {
+  /**
+   * Every failure of a request to the daemon, as the error the CLI reports: the daemon gone,
+   * its disk full, or (it answered) an EngineError naming `what` was asked. A LayerbenchError
+   * thrown on the way is kept as it is.
+   */
+  private translate(err: unknown, what: string): LayerbenchError {
+    if (err instanceof LayerbenchError) return err;
     const text = describe(err);
     if (/ECONNREFUSED|ENOENT|EACCES|ECONNRESET|EPIPE|socket hang up|connect ETIMEDOUT/.test(text) && statusOf(err) === undefined) {
       return new DaemonUnavailableError(this.endpoint, text);
     }
     if (looksLikeDiskFull(text)) return this.diskFull(text);
-    return err instanceof Error ? err : new Error(text);
+    return new EngineError(this.endpoint, what, text, statusOf(err));
   }
 
   private diskFull(detail: string): DiskFullError {

@@ -6,6 +6,7 @@
 import type { DockerEngine } from '../engine/docker-engine.js';
 import { DockerodeEngine } from '../engine/dockerode-engine.js';
 import { startHelper, type StartedHelper } from '../engine/helper-containers.js';
+import { FreshHostError } from '../errors.js';
 
 export type FreshHostMode = 'privileged' | 'capabilities';
 
@@ -71,7 +72,9 @@ export class FreshHost {
   async receivedBytes(): Promise<number> {
     const outcome = await this.outer.exec(this.helper.id, ['cat', '/sys/class/net/eth0/statistics/rx_bytes']);
     const bytes = Number(outcome.output.trim());
-    if (outcome.exitCode !== 0 || !Number.isFinite(bytes)) throw new Error(`could not read the fresh host's byte counter: ${outcome.output.trim()}`);
+    if (outcome.exitCode !== 0 || !Number.isFinite(bytes)) {
+      throw new FreshHostError(this.helper.id, `Could not read the byte counter of the fresh host ${this.helper.id.slice(0, 12)} (/sys/class/net/eth0/statistics/rx_bytes): ${outcome.output.trim() || `cat exited ${outcome.exitCode}`}.`);
+    }
     return bytes;
   }
 

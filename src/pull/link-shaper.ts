@@ -5,6 +5,7 @@
  * the few calls that run them in the registry's container.
  */
 import type { DockerEngine } from '../engine/docker-engine.js';
+import { BandwidthError, LinkShapeError } from '../errors.js';
 import { bitsPerSecond } from '../scenario/bandwidth.js';
 
 export interface LinkShape {
@@ -18,7 +19,7 @@ export interface LinkShape {
  */
 export function tbfCommand(device: string, bandwidth: string): string[] {
   const bps = bitsPerSecond(bandwidth);
-  if (bps === null) throw new Error(`no rate in ${bandwidth}`);
+  if (bps === null) throw new BandwidthError(bandwidth);
   const burstKb = Math.max(256, Math.ceil(bps / 8 / 250 / 1024));
   return ['tc', 'qdisc', 'replace', 'dev', device, 'root', 'tbf', 'rate', bandwidth, 'burst', `${burstKb}kb`, 'latency', '50ms'];
 }
@@ -64,7 +65,7 @@ export class LinkShaper {
     if (unlimited && !latency) return;
     const command = latency ? netemCommand(this.device, this.shape.bandwidth, this.shape.latency) : tbfCommand(this.device, this.shape.bandwidth);
     const outcome = await this.engine.exec(this.container, command);
-    if (outcome.exitCode !== 0) throw new Error(`could not shape the link (${command.join(' ')}): ${outcome.output.trim()}`);
+    if (outcome.exitCode !== 0) throw new LinkShapeError(command.join(' '), outcome.output.trim());
   }
 
   async off(): Promise<void> {

@@ -10,7 +10,8 @@
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RunInProgressError } from '../errors.js';
+import { asDiskFull } from '../disk-space.js';
+import { LayerbenchError, RunInProgressError, RunStateError } from '../errors.js';
 
 export interface RunRecord {
   runId: string;
@@ -39,9 +40,11 @@ export class RunRegistry {
    * RunInProgressError while another live run holds it.
    */
   register(record: RunRecord, exclusive: boolean): void {
-    mkdirSync(this.dir, { recursive: true });
-    if (exclusive) this.lockDaemon(record);
-    writeFileSync(this.recordFile(record.runId), JSON.stringify(record));
+    this.writing(() => {
+      mkdirSync(this.dir, { recursive: true });
+      if (exclusive) this.lockDaemon(record);
+      writeFileSync(this.recordFile(record.runId), JSON.stringify(record));
+    });
   }
 
   /** Forgets the run: its record, journal and (if it held it) the daemon's lock. */
@@ -57,12 +60,12 @@ export class RunRegistry {
 
   /** Appends an image a build of the run committed. */
   journal(runId: string, imageId: string): void {
-    appendFileSync(this.journalFile(runId), `${imageId}\n`);
+    this.writing(() => appendFileSync(this.journalFile(runId), `${imageId}\n`));
   }
 
   /** Replaces the journal with the images still to remove. */
   rewriteJournal(runId: string, imageIds: readonly string[]): void {
-    writeFileSync(this.journalFile(runId), imageIds.map((id) => `${id}\n`).join(''));
+    this.writing(() => writeFileSync(this.journalFile(runId), imageIds.map((id) => `${id}\n`).join('')));
   }
 
   /** The record of a run, alive or not. */
@@ -114,7 +117,22 @@ export class RunRegistry {
       // the holder died without letting go: its lock is stale
       rmSync(file, { force: true });
     }
-    throw new Error(`could not take the run lock ${file}`);
+    throw new RunStateError(
+      this.dir,
+      `Could not take the daemon's run lock ${file}: it came back each time a dead run's lock was removed.`,
+      `Another layerbench run may be starting at this moment: run again. If no run is alive (\`layerbench doctor\` lists them), remove ${file}.`,
+    );
+  }
+
+  /** A write to the state directory; its failure a RunStateError (or DiskFullError) naming it. */
+  private writing<T>(write: () => T): T {
+    try {
+      return write();
+    } catch (err) {
+      if (err instanceof LayerbenchError) throw err;
+      const code = (err as NodeJS.ErrnoException | null)?.code;
+      throw asDiskFull(err, this.dir) ?? new RunStateError(this.dir, `Could not write layerbench's run records in ${this.dir} (${typeof code === 'string' ? code : (err as Error).message}).`);
+    }
   }
 
   private read(runId: string): RunRecord | undefined {
