@@ -1,7 +1,8 @@
 /**
  * The reports of a real result (test/fixtures/result-v2.json, a run of naive and optimized
  * here): report.md and the CSVs as snapshots; the exports in the shapes other tools read;
- * merge of two single-variant halves gives the table of the whole.
+ * merge of two single-variant halves gives the table of the whole; on hand-made results, what
+ * merge refuses (one run twice, two Dockerfiles for one variant), keeps apart (machines) and pools.
  */
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
@@ -19,6 +20,7 @@ import type { SuiteResult } from '../../src/result/types.js';
 import { ResultFileError } from '../../src/errors.js';
 import { buildRowsOf, buildSamplesOf } from '../../src/result/sample-kinds.js';
 import { summarize } from '../../src/result/summarize.js';
+import { makeSamples, resultOf } from './support/sample-factory.js';
 
 const result = readResult(fileURLToPath(new URL('../fixtures/result-v2.json', import.meta.url)));
 const comparison = buildComparison(result);
@@ -145,5 +147,116 @@ describe('mergeResults', () => {
     const other = { ...half('optimized', 'r2'), scenario: { ...result.scenario, name: 'other' } };
     expect(() => mergeResults([{ source: 'a', result: half('naive', 'r1') }, { source: 'b/result.json', result: other }], 'm')).toThrow(ResultFileError);
     expect(() => mergeResults([{ source: 'a', result: half('naive', 'r1') }, { source: 'b/result.json', result: other }], 'm')).toThrow(/b\/result\.json: field "scenario\.name" is "other", not "default"/);
+  });
+
+  describe('one population only', () => {
+    const SMALL = { id: 'engine-small', cpus: 2 };
+    const BIG = { id: 'engine-big', cpus: 64 };
+    /** a result of naive and optimized after the code edit, measured on one machine */
+    const shard = (runId: string, machine: { id: string; cpus: number; engineVersion?: string }, times: { naive?: number[]; optimized?: number[] }): SuiteResult => {
+      const samples = [
+        ...makeSamples({ variant: 'naive', machine: machine.id }, times.naive ?? []),
+        ...makeSamples({ variant: 'optimized', machine: machine.id }, times.optimized ?? []),
+      ];
+      const base = resultOf(samples, runId);
+      const facts = { ...base.machine, ...machine };
+      return { ...base, machine: facts, machines: [facts] };
+    };
+    const rowsOf = (merged: SuiteResult): [string, number, number | undefined][] => buildRowsOf(merged.summary).map((r) => [r.variant, r.n, r.wallMs?.median]);
+
+    it('refuses the same run given twice, naming both sources', () => {
+      const run = shard('20261125-100000-aaaa', SMALL, { naive: [300, 310, 305] });
+      const merge = (): SuiteResult => mergeResults([{ source: 'shard-a', result: run }, { source: 'shard-a-again', result: structuredClone(run) }], 'm');
+      expect(merge).toThrow(ResultFileError);
+      expect(merge).toThrow(/^shard-a-again: field "runId" is "20261125-100000-aaaa", as in shard-a: the same run given twice/);
+      try {
+        merge();
+      } catch (error) {
+        expect((error as ResultFileError).exitCode).toBe(2);
+      }
+    });
+
+    it('refuses a result merged with one of its own parts: the same samples twice', () => {
+      const a = shard('20261125-100000-aaaa', SMALL, { naive: [300, 310, 305] });
+      const b = shard('20261125-100000-bbbb', SMALL, { optimized: [100, 110, 105] });
+      const ab = mergeResults([{ source: 'a', result: a }, { source: 'b', result: b }], 'merged-ab');
+      expect(() => mergeResults([{ source: 'merged', result: ab }, { source: 'b', result: b }], 'm')).toThrow(/^b: field "samples" are also in merged \(optimized · classic · edit "code" rep 1/);
+    });
+
+    it('refuses a variant whose Dockerfile differs between the results, naming both and the hashes', () => {
+      const a = shard('20261125-100000-aaaa', SMALL, { naive: [300, 310, 305] });
+      const b = shard('20261125-100000-bbbb', SMALL, { naive: [320, 330, 325] });
+      b.scenario.variants = b.scenario.variants.map((v) => ({ ...v, dockerfileSha256: 'f'.repeat(64) }));
+      const merge = (): SuiteResult => mergeResults([{ source: 'a/result.json', result: a }, { source: 'b/result.json', result: b }], 'm');
+      expect(merge).toThrow(ResultFileError);
+      expect(merge).toThrow(`b/result.json: field "scenario.variants[0].dockerfileSha256" of variant "naive" is ${'f'.repeat(12)}, not ${'b'.repeat(12)} like a/result.json`);
+    });
+
+    it('keeps two machines apart: one variant per machine, its own rows, the baseline and headline on the first machine, each shard\'s hashes', () => {
+      const a = shard('20261125-100000-aaaa', SMALL, { naive: [600, 610, 605], optimized: [200, 210, 205] });
+      const b = shard('20261125-100000-bbbb', BIG, { naive: [300, 310, 305], optimized: [100, 110, 105] });
+      b.scenario.variants = b.scenario.variants.map((v) => ({ ...v, contextSha256: 'e'.repeat(64) }));
+      const merged = mergeResults([{ source: 'a', result: a }, { source: 'b', result: b }], 'm');
+      const small = '2 cores, Engine 20.10.24, overlay2';
+      const big = '64 cores, Engine 20.10.24, overlay2';
+      expect(rowsOf(merged)).toEqual([
+        [`naive @ ${small}`, 3, 605],
+        [`optimized @ ${small}`, 3, 205],
+        [`naive @ ${big}`, 3, 305],
+        [`optimized @ ${big}`, 3, 105],
+      ]);
+      expect(merged.scenario.variants.map((v) => [v.name, v.contextSha256?.[0]])).toEqual([
+        [`naive @ ${small}`, 'c'],
+        [`naive @ ${big}`, 'e'],
+        [`optimized @ ${small}`, 'c'],
+        [`optimized @ ${big}`, 'e'],
+      ]);
+      expect(merged.scenario.baseline).toBe(`naive @ ${small}`);
+      const comparison = buildComparison(merged);
+      expect(comparison.headlines.map((h) => [h.slow, h.fast, h.ratio])).toEqual([
+        [`naive @ ${small}`, `optimized @ ${small}`, 605 / 205],
+        [`naive @ ${big}`, `optimized @ ${big}`, 305 / 105],
+      ]);
+      expect(merged.notes?.map((n) => n.code)).toEqual(['merge-machines-apart']);
+      expect(merged.notes?.[0]?.message).toMatch(/^2 machines kept apart: "naive", "optimized" were measured on more than one/);
+      // the samples keep their machine
+      expect(buildSamplesOf(merged.samples).filter((s) => s.variant.endsWith(big)).every((s) => s.machine === 'engine-big')).toBe(true);
+    });
+
+    it('keeps two Engine versions apart as two machines', () => {
+      const a = shard('20261125-100000-aaaa', SMALL, { naive: [300, 310, 305] });
+      const b = shard('20261125-100000-bbbb', { ...SMALL, id: 'engine-new', engineVersion: '28.2.2' }, { naive: [320, 330, 325] });
+      expect(rowsOf(mergeResults([{ source: 'a', result: a }, { source: 'b', result: b }], 'm')).map(([variant]) => variant)).toEqual([
+        'naive @ 2 cores, Engine 20.10.24, overlay2',
+        'naive @ 2 cores, Engine 28.2.2, overlay2',
+      ]);
+    });
+
+    it('pools the machines with pool, and says so', () => {
+      const a = shard('20261125-100000-aaaa', SMALL, { naive: [600, 610, 605] });
+      const b = shard('20261125-100000-bbbb', BIG, { naive: [300, 310, 305] });
+      const merged = mergeResults([{ source: 'a', result: a }, { source: 'b', result: b }], 'm', { pool: true });
+      expect(rowsOf(merged)).toEqual([['naive', 6, 455]]);
+      expect(merged.scenario.variants.map((v) => v.name)).toEqual(['naive']);
+      expect(merged.notes).toEqual([{ code: 'merge-pooled-machines', message: expect.stringMatching(/^pooled across 2 machines \(--pool\): naive on 2 cores, Engine 20\.10\.24, overlay2 and 64 cores/) }]);
+    });
+
+    it('keeps the names where each variant was measured on one machine, and notes that the speed-up compares machines too', () => {
+      const a = shard('20261125-100000-aaaa', SMALL, { naive: [600, 610, 605] });
+      const b = shard('20261125-100000-bbbb', BIG, { optimized: [100, 110, 105] });
+      const merged = mergeResults([{ source: 'a', result: a }, { source: 'b', result: b }], 'm');
+      expect(rowsOf(merged).map(([variant]) => variant)).toEqual(['naive', 'optimized']);
+      expect(merged.notes?.map((n) => n.code)).toEqual(['merge-machines']);
+      expect(merged.notes?.[0]?.message).toContain('naive on 2 cores, Engine 20.10.24, overlay2; optimized on 64 cores, Engine 20.10.24, overlay2');
+    });
+
+    it('pools a group two results measured on one machine (another daemon of the same description), says so and numbers the reps on', () => {
+      const a = shard('20261125-100000-aaaa', SMALL, { naive: [300, 310, 305] });
+      const b = shard('20261125-100000-bbbb', { ...SMALL, id: 'engine-twin' }, { naive: [320, 330, 325], optimized: [100, 110, 105] });
+      const merged = mergeResults([{ source: 'a', result: a }, { source: 'b', result: b }], 'm');
+      expect(rowsOf(merged)).toEqual([['naive', 6, 315], ['optimized', 3, 105]]);
+      expect(buildSamplesOf(merged.samples).filter((s) => s.variant === 'naive').map((s) => s.rep)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(merged.notes).toEqual([{ code: 'merge-overlap', message: 'naive · classic · edit "code" was measured by a and b on one machine (2 cores, Engine 20.10.24, overlay2): their 6 samples are pooled in one row, reps numbered on in that order' }]);
+    });
   });
 });
