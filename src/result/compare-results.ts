@@ -3,7 +3,10 @@
  * both have, the two medians, the change, and whether it is real (Mann–Whitney U); and the
  * exact metrics, which need no test — a step that lost its cache, more new bytes, a bigger
  * image, an image that stopped answering its health check. Also what differs in provenance:
- * a changed Dockerfile is what a pull request brings, so it is named, not refused. Pure.
+ * a changed Dockerfile is what a pull request brings, so it is named, not refused. And what
+ * is missing: a group of BASE that NEW lacks (its build failed, the run stopped, the scenario
+ * dropped it) is a regression unless missing groups are allowed; a result that did not
+ * complete is said first. Pure.
  */
 import { mannWhitneyU, smallestReachableP } from './mann-whitney.js';
 import { buildSamplesOf } from './sample-kinds.js';
@@ -17,11 +20,24 @@ import type { Builder, BuildSample, Phase, Statistics, SuiteResult } from './typ
  */
 export const CONTEXT_BYTES_FLOOR = 4_096;
 
+/**
+ * Files layerbench itself puts in its copy of a context, never the user's: the Dockerfile
+ * that lives outside the context (workspace's OUTSIDE_DOCKERFILE_NAME; the result floor
+ * cannot import it, a spec keeps the two equal). A difference there is the Dockerfile's,
+ * which `dockerfile` says.
+ */
+export const LAYERBENCH_CONTEXT_FILES: ReadonlySet<string> = new Set(['.layerbench-dockerfile']);
+
+/** How the words name an amount of bytes: the report's formatBytes (this floor has no units of its own). */
+export type ByteWords = (bytes: number) => string;
+
 export interface CompareOptions {
   /** a change smaller than this fraction is not a regression, however significant @default 0.1 */
   threshold: number;
   /** the significance level of the U test @default 0.05 */
   alpha: number;
+  /** a group of BASE that NEW lacks is listed, not a regression @default false */
+  allowMissing?: boolean;
 }
 
 export type TimeVerdict = 'regression' | 'improvement' | 'no-change' | 'within-threshold' | 'too-few-samples';
@@ -70,8 +86,28 @@ export interface FileDifference {
   contextDiffers: boolean;
 }
 
+/** A (variant, builder, edit, phase) of BASE whose samples NEW lacks, all or some of them. */
+export interface MissingGroup {
+  variant: string;
+  builder: Builder;
+  edit: string;
+  phase: Phase;
+  /** the samples each side holds (new: 0 when the group is absent) */
+  samples: { base: number; new: number };
+  /** what is missing and why, in words, e.g. `missing from new (the run did not complete …)` */
+  words: string;
+  /** counted among the regressions (false with allowMissing) */
+  regression: boolean;
+}
+
 export interface ResultComparison {
+  /** each side's `complete`: a result that did not complete holds only what was measured (said first) */
+  complete: { base: boolean; new: boolean };
+  /** the sides that did not complete, in words, with what they recorded of why */
+  incomplete: string[];
   options: CompareOptions;
+  /** groups of BASE that NEW lacks, or holds fewer samples of than its run planned because it did not complete; none when not comparable */
+  missing: MissingGroup[];
   rows: RowComparison[];
   /** (variant · builder · edit · phase) keys that only one side has */
   onlyInBase: string[];
@@ -83,31 +119,91 @@ export interface ResultComparison {
     bases: { name: string; base: string | null; new: string | null }[];
     machines: { base: string[]; new: string[] };
   };
+  /** groups that regress: rows with a regression and missing groups that count, each group once */
   regressionCount: number;
 }
 
-export function compareResults(base: SuiteResult, next: SuiteResult, options: CompareOptions): ResultComparison {
+/** `bytes` words the byte changes (the report's formatBytes). */
+export function compareResults(base: SuiteResult, next: SuiteResult, options: CompareOptions, bytes: ByteWords): ResultComparison {
   const baseGroups = groups(buildSamplesOf(base.samples));
   const newGroups = groups(buildSamplesOf(next.samples));
   const rows: RowComparison[] = [];
   for (const [key, baseSamples] of baseGroups) {
     const newSamples = newGroups.get(key);
     if (newSamples === undefined) continue;
-    rows.push(compareGroup(baseSamples, newSamples, options));
+    rows.push(compareGroup(baseSamples, newSamples, options, bytes));
   }
-  const regressionCount = rows.filter((row) => row.regressions.length > 0).length;
+  const allowMissing = options.allowMissing === true;
+  // a NEW run that stopped before measuring anything BASE has is a failed gate, not a mismatch
+  const comparable = rows.length > 0 || (!next.complete && !allowMissing && baseGroups.size > 0);
+  const missing = comparable ? missingGroups(baseGroups, newGroups, next, allowMissing) : [];
+  const regressing = new Set([...rows.filter((row) => row.regressions.length > 0).map(groupKey), ...missing.filter((m) => m.regression).map(groupKey)]);
   return {
+    complete: { base: base.complete, new: next.complete },
+    incomplete: [...(base.complete ? [] : [incompleteWords('base', base)]), ...(next.complete ? [] : [incompleteWords('new', next)])],
     options,
+    missing,
     rows,
     onlyInBase: [...baseGroups.keys()].filter((k) => !newGroups.has(k)).map(readableKey),
     onlyInNew: [...newGroups.keys()].filter((k) => !baseGroups.has(k)).map(readableKey),
-    comparable: rows.length > 0,
+    comparable,
     provenance: provenanceDifferences(base, next),
-    regressionCount,
+    regressionCount: regressing.size,
   };
 }
 
-function compareGroup(baseSamples: readonly BuildSample[], newSamples: readonly BuildSample[], options: CompareOptions): RowComparison {
+/**
+ * Groups of BASE that NEW lacks, and, when NEW did not complete, groups it holds fewer samples
+ * of than its run planned: the build failed, or the run stopped. What was planned: one cold
+ * build; per edit, the repetitions the group's stopping rule gave it where the result records
+ * them (`repetitions`: a group stopped by a narrow interval or the time budget is finished),
+ * else `reps`.
+ */
+function missingGroups(baseGroups: ReadonlyMap<string, BuildSample[]>, newGroups: ReadonlyMap<string, BuildSample[]>, next: SuiteResult, allowMissing: boolean): MissingGroup[] {
+  const why = next.complete ? '' : ` (${stoppedWords(next)})`;
+  return [...baseGroups].flatMap(([key, baseSamples]): MissingGroup[] => {
+    const first = baseSamples[0] as BuildSample;
+    const held = newGroups.get(key)?.length ?? 0;
+    const planned = next.complete ? null : plannedSamples(first, next);
+    const words =
+      held === 0 ? `missing from new${why}`
+      : planned === 'unfinished' ? `only ${held} sample${held === 1 ? '' : 's'} in new, before its stopping rule ended the group${why}`
+      : planned !== null && held < planned ? `only ${held} of ${planned} sample${planned === 1 ? '' : 's'} in new${why}`
+      : undefined;
+    if (words === undefined) return [];
+    return [{ variant: first.variant, builder: first.builder, edit: first.edit, phase: first.phase, samples: { base: baseSamples.length, new: held }, words, regression: !allowMissing }];
+  });
+}
+
+/** The samples a group was to get in `result`; `unfinished`: an adaptive group its rule had not ended yet. */
+function plannedSamples(group: Pick<BuildSample, 'variant' | 'builder' | 'edit' | 'phase'>, result: SuiteResult): number | 'unfinished' {
+  if (group.phase === 'cold') return 1;
+  const rule = result.repetitions;
+  if (rule === undefined) return result.scenario.reps;
+  const stop = rule.groups.find((g) => g.variant === group.variant && g.builder === group.builder && g.edit === group.edit);
+  if (stop !== undefined) return stop.reps;
+  return rule.targetCi === null ? rule.maxReps : 'unfinished';
+}
+
+/** Notes a run records of why it stopped (`build-failed`, `interrupted` …). */
+const STOPPED_NOTE = /(^|-)(failed|failure|interrupted|error)$/;
+
+/** What the result recorded of why its run stopped, else what `complete: false` can mean. */
+function stopReasons(result: SuiteResult): string {
+  const reasons = (result.notes ?? []).filter((note) => STOPPED_NOTE.test(note.code)).map((note) => note.message);
+  return reasons.length > 0 ? reasons.join('; ') : 'interrupted, or a build failed';
+}
+
+function stoppedWords(result: SuiteResult): string {
+  return `the run did not complete: ${stopReasons(result)}`;
+}
+
+/** `new did not complete (interrupted, or a build failed); it holds only what was measured` */
+function incompleteWords(side: 'base' | 'new', result: SuiteResult): string {
+  return `${side} did not complete (${stopReasons(result)}); it holds only what was measured`;
+}
+
+function compareGroup(baseSamples: readonly BuildSample[], newSamples: readonly BuildSample[], options: CompareOptions, bytes: ByteWords): RowComparison {
   const first = baseSamples[0] as BuildSample;
   const counted = (samples: readonly BuildSample[]): BuildSample[] => samples.filter((s) => !s.flags.includes('no-step-missed'));
   const regressions: string[] = [];
@@ -119,14 +215,14 @@ function compareGroup(baseSamples: readonly BuildSample[], newSamples: readonly 
   for (const lost of lostCache) regressions.push(`step "${lost.instruction}" lost its cache (missed in ${lost.missedIn} of ${lost.of} samples; cached in every base sample)`);
 
   const newBytes = byteChange(counted(baseSamples).map((s) => s.layers.newBytes), counted(newSamples).map((s) => s.layers.newBytes));
-  if (newBytes !== null && newBytes.change > options.threshold) regressions.push(`new bytes +${percent(newBytes.change)}`);
+  if (newBytes !== null && newBytes.change > options.threshold) regressions.push(`new bytes ${byteChangeWords(newBytes, bytes)}`);
   const sentBytes = (samples: readonly BuildSample[]): number[] => counted(samples).flatMap((s) => (typeof s.contextSent?.bytes === 'number' ? [s.contextSent.bytes] : []));
   const contextBytes = byteChange(sentBytes(baseSamples), sentBytes(newSamples));
   if (contextBytes !== null && contextBytes.change > options.threshold && contextBytes.new - contextBytes.base >= CONTEXT_BYTES_FLOOR) {
-    regressions.push(`context sent +${percent(contextBytes.change)} (${kilobytes(contextBytes.base)} → ${kilobytes(contextBytes.new)} per build)`);
+    regressions.push(`context sent ${byteChangeWords(contextBytes, bytes)} per build`);
   }
   const imageBytes = byteChange(baseSamples.map((s) => s.image.sizeBytes), newSamples.map((s) => s.image.sizeBytes));
-  if (imageBytes !== null && imageBytes.change > options.threshold) regressions.push(`image size +${percent(imageBytes.change)}`);
+  if (imageBytes !== null && imageBytes.change > options.threshold) regressions.push(`image size ${byteChangeWords(imageBytes, bytes)}`);
 
   const baseChecked = baseSamples.filter((s) => s.health !== null);
   const newChecked = newSamples.filter((s) => s.health !== null);
@@ -172,8 +268,28 @@ function lostCacheSteps(base: readonly BuildSample[], next: readonly BuildSample
   return lost;
 }
 
-function kilobytes(bytes: number): string {
-  return `${(bytes / 1000).toFixed(bytes < 10_000 ? 1 : 0)} kB`;
+/** `11.6 kB → 286 MB (×24 600)`; the amount alone when it did not change; no factor from nothing. */
+export function byteChangeWords(change: ByteChange, bytes: ByteWords): string {
+  if (change.base === change.new) return bytes(change.new);
+  const factor = change.new / change.base;
+  return `${bytes(change.base)} → ${bytes(change.new)}${Number.isFinite(factor) ? ` (×${formatFactor(factor)})` : ''}`;
+}
+
+/** Narrow no-break space: groups the digits of a large factor (`24 600`) and never breaks it. */
+const THIN = '\u202f';
+
+/**
+ * A ratio for people: `1.4` below 10, `24` below 100, three significant digits above, grouped
+ * by thousands from 10 000 (`24 600`); two significant digits below 1 (`0.45`).
+ */
+export function formatFactor(factor: number): string {
+  if (!Number.isFinite(factor)) return '∞';
+  if (factor < 1) return String(Number(factor.toPrecision(2)));
+  if (factor < 9.95) return factor.toFixed(1);
+  if (factor < 99.5) return factor.toFixed(0);
+  const scale = 10 ** Math.max(0, String(Math.round(factor)).length - 3);
+  const rounded = Math.round(factor / scale) * scale;
+  return rounded < 10_000 ? String(rounded) : String(rounded).replace(/\B(?=(\d{3})+$)/g, THIN);
 }
 
 function byteChange(base: readonly number[], next: readonly number[]): ByteChange | null {
@@ -189,12 +305,14 @@ function provenanceDifferences(base: SuiteResult, next: SuiteResult): ResultComp
     const other = next.scenario.variants.find((v) => v.name === variant.name);
     if (other === undefined) continue;
     const dockerfile = variant.dockerfileSha256 !== null && other.dockerfileSha256 !== null && variant.dockerfileSha256 !== other.dockerfileSha256;
-    const changedFiles =
+    const differing =
       variant.contextFiles === null || other.contextFiles === null
         ? []
         : [...new Set([...Object.keys(variant.contextFiles), ...Object.keys(other.contextFiles)])].filter((path) => variant.contextFiles?.[path] !== other.contextFiles?.[path]).sort();
-    const contextDiffers = variant.contextSha256 !== null && other.contextSha256 !== null && variant.contextSha256 !== other.contextSha256;
-    if (dockerfile || changedFiles.length > 0 || contextDiffers) files.push({ variant: variant.name, dockerfile, changedFiles, contextDiffers: contextDiffers && changedFiles.length === 0 });
+    // layerbench's own files are not the user's to hear of: their change is the Dockerfile's
+    const changedFiles = differing.filter((path) => !LAYERBENCH_CONTEXT_FILES.has(path));
+    const contextDiffers = variant.contextSha256 !== null && other.contextSha256 !== null && variant.contextSha256 !== other.contextSha256 && differing.length === 0;
+    if (dockerfile || changedFiles.length > 0 || contextDiffers) files.push({ variant: variant.name, dockerfile, changedFiles, contextDiffers });
   }
   const baseNames = [...new Set([...base.bases.map((b) => b.name), ...next.bases.map((b) => b.name)])];
   const bases = baseNames.flatMap((name) => {

@@ -108,6 +108,62 @@ describe('layerbench compare', () => {
   it('--help says what the exit codes mean', async () => {
     const { stdout } = await cli(['compare', '--help']);
     expect(stdout.replace(/\s+/g, ' ')).toMatch(/Exit codes: 0 no regression · 1 a regression · 2 not comparable/);
+    expect(stdout).toContain('--allow-missing');
+  });
+
+  describe('what NEW lacks', () => {
+    const times = [1_000, 1_010, 990, 1_005, 995];
+    const both = resultOf([...times.map((wallMs, i) => makeSample({ variant: 'naive', rep: i + 1, wallMs })), ...times.map((wallMs, i) => makeSample({ variant: 'optimized', rep: i + 1, wallMs: wallMs / 3 }))]);
+    const failed: SuiteResult = { ...resultOf(times.map((wallMs, i) => makeSample({ variant: 'naive', rep: i + 1, wallMs }))), complete: false };
+
+    it('exits 1 when NEW lacks a group because its run did not complete, naming the group, and says so before the table', async () => {
+      const outcome = await cli(['compare', resultDir('both', both), resultDir('failed', failed)]);
+      expect(outcome.code).toBe(1);
+      expect(outcome.stdout).toContain('**1 regression.**');
+      expect(outcome.stdout).toMatch(/- \*\*optimized\*\* · classic · edit "code": missing from new \(the run did not complete: interrupted, or a build failed\)/);
+      const incomplete = outcome.stdout.indexOf('> **Incomplete**: new did not complete (interrupted, or a build failed)');
+      expect(incomplete).toBeGreaterThan(0);
+      expect(incomplete).toBeLessThan(outcome.stdout.indexOf('**1 regression.**'));
+      expect(incomplete).toBeLessThan(outcome.stdout.indexOf('| variant |'));
+      expect(outcome.stdout).not.toContain('only in base');
+    });
+
+    it('says it first in JSON too', async () => {
+      const outcome = await cli(['compare', resultDir('both-json', both), resultDir('failed-json', failed), '--json']);
+      expect(outcome.code).toBe(1);
+      const json = JSON.parse(outcome.stdout) as Record<string, unknown>;
+      expect(Object.keys(json).slice(0, 2)).toEqual(['complete', 'incomplete']);
+      expect(json.complete).toEqual({ base: true, new: false });
+      expect(json.missing).toMatchObject([{ variant: 'optimized', edit: 'code', regression: true }]);
+      expect(json.regressionCount).toBe(1);
+    });
+
+    it('with --allow-missing lists the missing group, calls it no regression and exits 0', async () => {
+      const outcome = await cli(['compare', resultDir('both2', both), resultDir('failed2', failed), '--allow-missing']);
+      expect(outcome.code).toBe(0);
+      expect(outcome.stdout).toContain('**No regression.**');
+      expect(outcome.stdout).toContain('> **Incomplete**: new');
+      expect(outcome.stdout).toMatch(/## Missing \(allowed: not regressions\)\n\n- \*\*optimized\*\* · classic · edit "code": missing from new/);
+    });
+  });
+
+  it("shows each median with the median's 95 % interval, not the mean's margin of error", async () => {
+    const skewed = resultOf([1_000, 1_000, 1_000, 1_000, 5_000].map((wallMs, i) => makeSample({ rep: i + 1, wallMs })));
+    const dir = resultDir('skewed', skewed);
+    const { stdout } = await cli(['compare', dir, dir]);
+    expect(stdout).toContain('| naive | classic | edit "code" | 1.00 s (1.00 s – 5.00 s, 94 %) | 1.00 s (1.00 s – 5.00 s, 94 %) | ~ |');
+    expect(stdout).toContain('base, new: the median rebuild time and its 95 % confidence interval');
+    expect(stdout).not.toMatch(/±|123 %/);
+  });
+
+  it('says byte changes as before → after (×factor) in the table and the regressions', async () => {
+    const small = resultOf([makeSample({ newBytes: 11_620 })]);
+    const big = resultOf([makeSample({ newBytes: 286e6 })]);
+    const { code, stdout } = await cli(['compare', resultDir('small', small), resultDir('big', big)]);
+    expect(code).toBe(1);
+    expect(stdout).toContain('| 11.6 kB → 286 MB (×24\u202f600) |');
+    expect(stdout).toContain('- **naive** · classic · edit "code": new bytes 11.6 kB → 286 MB (×24\u202f600)');
+    expect(stdout).not.toContain('2462');
   });
 });
 
@@ -124,5 +180,30 @@ describe('layerbench merge', () => {
     expect(buildSamplesOf(merged.samples).map((s) => [s.variant, s.machine])).toEqual([['naive', 'm1'], ['optimized', 'm2']]);
     expect(merged.machines.map((m) => m.id)).toEqual(['m1', 'm2']);
     expect(existsSync(join(out, 'report.html'))).toBe(true);
+  });
+
+  it('exits 2 on the same run given twice, naming both', async () => {
+    const a = resultDir('twice', resultOf([makeSample({ variant: 'naive' })], '20261125-100000-aaaa'));
+    const outcome = await cli(['merge', a, join(a, 'result.json'), '--out', join(root, 'merged-twice')]);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toContain(`${join(a, 'result.json')}: field "runId" is "20261125-100000-aaaa", as in ${a}:`);
+  });
+
+  it('keeps two machines apart, one row each, and says so; --pool pools them', async () => {
+    const small = resultOf([makeSample({ variant: 'naive', wallMs: 600, machine: 'small' })], '20261125-100000-aaaa');
+    const big = resultOf([makeSample({ variant: 'naive', wallMs: 300, machine: 'big' })], '20261125-100000-bbbb');
+    small.machines = [{ ...small.machine, id: 'small' }];
+    big.machines = [{ ...big.machine, id: 'big', cpus: 64 }];
+    const dirs = [resultDir('small', small), resultDir('big', big)];
+    const apart = await cli(['merge', ...dirs, '--out', join(root, 'merged-apart')]);
+    expect(apart.code).toBe(0);
+    expect(apart.stdout).toMatch(/^merged 2 results \(2 samples from 2 machines, kept apart: one row per machine\) into .*\n {2}2 machines kept apart: "naive" was measured on more than one/);
+    expect(buildSamplesOf(readResult(join(root, 'merged-apart')).samples).map((s) => s.variant)).toEqual(['naive @ 2 cores, Engine 20.10.24, overlay2', 'naive @ 64 cores, Engine 20.10.24, overlay2']);
+    const pooled = await cli(['merge', ...dirs, '--pool', '--out', join(root, 'merged-pooled')]);
+    expect(pooled.code).toBe(0);
+    expect(pooled.stdout).toMatch(/\(2 samples from 2 machines, pooled \(--pool\)\)[^\n]*\n {2}pooled across 2 machines/);
+    const merged = readResult(join(root, 'merged-pooled'));
+    expect(buildSamplesOf(merged.samples).map((s) => s.variant)).toEqual(['naive', 'naive']);
+    expect(merged.notes?.map((n) => n.code)).toEqual(['merge-pooled-machines']);
   });
 });

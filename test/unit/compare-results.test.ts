@@ -1,14 +1,18 @@
 /**
  * compareResults on synthetic results: a clear regression, noise only, a cache regression at
- * n = 1, too few samples to test time, bytes, health, provenance, and inputs with nothing in common.
+ * n = 1, too few samples to test time, bytes, health, provenance, inputs with nothing in
+ * common, and what NEW lacks (a build that failed, a run that did not complete).
  */
 import { describe, expect, it } from 'vitest';
-import { compareResults } from '../../src/result/compare-results.js';
+import { formatBytes } from '../../src/report/format.js';
+import { compareResults, formatFactor, LAYERBENCH_CONTEXT_FILES, type CompareOptions } from '../../src/result/compare-results.js';
 import type { BuildSample, SuiteResult } from '../../src/result/types.js';
+import { OUTSIDE_DOCKERFILE_NAME } from '../../src/workspace/sent-files.js';
 import { makeSample, makeSamples, resultOf } from './support/sample-factory.js';
 
 const OPTIONS = { threshold: 0.1, alpha: 0.05 };
-const compare = (base: BuildSample[], next: BuildSample[]): ReturnType<typeof compareResults> => compareResults(resultOf(base), resultOf(next), OPTIONS);
+const compareWith = (base: SuiteResult, next: SuiteResult, options: CompareOptions = OPTIONS): ReturnType<typeof compareResults> => compareResults(base, next, options, formatBytes);
+const compare = (base: BuildSample[], next: BuildSample[]): ReturnType<typeof compareResults> => compareWith(resultOf(base), resultOf(next));
 
 describe('compareResults: time', () => {
   it('calls a significant change beyond the threshold a regression (5 + 5, fully separated: p = 0.008)', () => {
@@ -57,7 +61,7 @@ describe('compareResults: time', () => {
   });
 
   it('calls p = α a change (benchstat shows ~ only where p > α)', () => {
-    const atAlpha = compareResults(resultOf(makeSamples({}, [300, 310, 305, 295])), resultOf(makeSamples({}, [900, 910, 905, 895])), { threshold: 0.1, alpha: 2 / 70 });
+    const atAlpha = compareWith(resultOf(makeSamples({}, [300, 310, 305, 295])), resultOf(makeSamples({}, [900, 910, 905, 895])), { threshold: 0.1, alpha: 2 / 70 });
     expect(atAlpha.rows[0]?.time?.p).toBeCloseTo(2 / 70, 12);
     expect(atAlpha.rows[0]?.time?.verdict).toBe('regression');
   });
@@ -86,10 +90,16 @@ describe('compareResults: exact metrics, at any n', () => {
     expect(lost).toEqual(['COPY requirements.txt .', 'RUN pip install --no-cache-dir -r requirements.txt']);
   });
 
-  it('calls more new bytes or a bigger image beyond the threshold a regression', () => {
-    const comparison = compare([makeSample({ newBytes: 10_000, imageBytes: 100e6 })], [makeSample({ newBytes: 300e6, imageBytes: 400e6 })]);
-    expect(comparison.rows[0]?.regressions).toEqual(['new bytes +2999900 %', 'image size +300 %']);
+  it('calls more new bytes or a bigger image beyond the threshold a regression, saying before → after (×factor)', () => {
+    const comparison = compare([makeSample({ newBytes: 11_620, imageBytes: 100e6 })], [makeSample({ newBytes: 286e6, imageBytes: 140e6 })]);
+    expect(comparison.rows[0]?.regressions).toEqual(['new bytes 11.6 kB → 286 MB (×24\u202f600)', 'image size 100 MB → 140 MB (×1.4)']);
+    expect(comparison.rows[0]?.regressions.join()).not.toContain('%');
     expect(compare([makeSample({ newBytes: 10_000 })], [makeSample({ newBytes: 10_500 })]).regressionCount).toBe(0);
+  });
+
+  it('says the context sent the same way, per build', () => {
+    const withSent = (bytes: number): BuildSample => ({ ...makeSample(), contextSent: { transport: 'tar', bytes, files: null } });
+    expect(compare([withSent(2_000)], [withSent(15_000)]).rows[0]?.regressions).toEqual(['context sent 2.0 kB → 15.0 kB (×7.5) per build']);
   });
 
   it('calls an image that stopped answering its health check a regression', () => {
@@ -115,9 +125,101 @@ describe('compareResults: what the two results hold', () => {
     variant.dockerfileSha256 = 'f'.repeat(64);
     variant.contextFiles = { ...variant.contextFiles, 'app/main.py': '9'.repeat(64), 'new.txt': '8'.repeat(64) };
     next.bases = [{ ...(next.bases[0] as SuiteResult['bases'][number]), id: 'sha256:new' }];
-    const { provenance, comparable } = compareResults(base, next, OPTIONS);
+    const { provenance, comparable } = compareWith(base, next);
     expect(comparable).toBe(true);
     expect(provenance.files).toEqual([{ variant: 'naive', dockerfile: true, changedFiles: ['app/main.py', 'new.txt'], contextDiffers: false }]);
     expect(provenance.bases).toEqual([{ name: 'python-3.11-slim', base: 'sha256:old', new: 'sha256:new' }]);
+  });
+
+  it("never names layerbench's own files as the user's: the copy of an outside Dockerfile is said by `dockerfile`", () => {
+    expect([...LAYERBENCH_CONTEXT_FILES]).toContain(OUTSIDE_DOCKERFILE_NAME);
+    const base = resultOf([makeSample()]);
+    (base.scenario.variants[0] as SuiteResult['scenario']['variants'][number]).contextFiles = { 'app/main.py': 'd'.repeat(64), [OUTSIDE_DOCKERFILE_NAME]: '1'.repeat(64) };
+    const next: SuiteResult = JSON.parse(JSON.stringify(base)) as SuiteResult;
+    const variant = next.scenario.variants[0] as SuiteResult['scenario']['variants'][number];
+    variant.dockerfileSha256 = 'f'.repeat(64);
+    variant.contextSha256 = '7'.repeat(64);
+    variant.contextFiles = { 'app/main.py': '9'.repeat(64), [OUTSIDE_DOCKERFILE_NAME]: '2'.repeat(64) };
+    expect(compareWith(base, next).provenance.files).toEqual([{ variant: 'naive', dockerfile: true, changedFiles: ['app/main.py'], contextDiffers: false }]);
+    // only the internal copy differs: the Dockerfile, not "the context (its files were not recorded)"
+    variant.contextFiles = { 'app/main.py': 'd'.repeat(64), [OUTSIDE_DOCKERFILE_NAME]: '2'.repeat(64) };
+    expect(compareWith(base, next).provenance.files).toEqual([{ variant: 'naive', dockerfile: true, changedFiles: [], contextDiffers: false }]);
+  });
+});
+
+describe('compareResults: what NEW lacks', () => {
+  const both = (): BuildSample[] => [...makeSamples({ variant: 'naive' }, [1_000, 1_010, 990]), ...makeSamples({ variant: 'optimized' }, [300, 310, 290])];
+  const failed = (samples: BuildSample[], notes: SuiteResult['notes'] = []): SuiteResult => ({ ...resultOf(samples), complete: false, notes });
+
+  it('calls a group of BASE that an incomplete NEW lacks a regression, naming it, and says first that NEW did not complete', () => {
+    const comparison = compareWith(resultOf(both()), failed(makeSamples({ variant: 'naive' }, [1_000, 1_010, 990])));
+    expect(Object.keys(comparison).slice(0, 2)).toEqual(['complete', 'incomplete']);
+    expect(comparison.complete).toEqual({ base: true, new: false });
+    expect(comparison.incomplete).toEqual(['new did not complete (interrupted, or a build failed); it holds only what was measured']);
+    expect(comparison.missing).toEqual([
+      { variant: 'optimized', builder: 'classic', edit: 'code', phase: 'warm', samples: { base: 3, new: 0 }, words: 'missing from new (the run did not complete: interrupted, or a build failed)', regression: true },
+    ]);
+    expect(comparison.comparable).toBe(true);
+    expect(comparison.regressionCount).toBe(1);
+  });
+
+  it('names the reason the run recorded for stopping', () => {
+    const comparison = compareWith(resultOf(both()), failed(makeSamples({ variant: 'naive' }, [1_000]), [{ code: 'build-failed', message: 'optimized: step 4 RUN pip install failed (exit 1)' }, { code: 'buildkit-cold-build', message: 'unrelated' }]));
+    expect(comparison.missing[0]?.words).toBe('missing from new (the run did not complete: optimized: step 4 RUN pip install failed (exit 1))');
+    expect(comparison.incomplete[0]).not.toContain('unrelated');
+  });
+
+  it('lists missing groups without calling them regressions when missing groups are allowed', () => {
+    const comparison = compareWith(resultOf(both()), failed(makeSamples({ variant: 'naive' }, [1_000, 1_010, 990])), { ...OPTIONS, allowMissing: true });
+    expect(comparison.missing).toMatchObject([{ variant: 'optimized', edit: 'code', regression: false }]);
+    expect(comparison.regressionCount).toBe(0);
+    expect(comparison.incomplete).toHaveLength(1);
+  });
+
+  it('calls a group absent from a complete NEW a regression too (a variant the change dropped), unless allowed', () => {
+    const comparison = compareWith(resultOf(both()), resultOf(makeSamples({ variant: 'naive' }, [1_000, 1_010, 990])));
+    expect(comparison.missing).toMatchObject([{ variant: 'optimized', words: 'missing from new', regression: true }]);
+    expect(comparison.incomplete).toEqual([]);
+    expect(comparison.regressionCount).toBe(1);
+  });
+
+  it('calls a group a NEW that did not complete holds fewer samples of than planned a regression, once with its other regressions', () => {
+    const next = failed([...makeSamples({ variant: 'naive' }, [1_000, 1_010, 990]), makeSample({ variant: 'optimized', wallMs: 300, healthy: false })]);
+    const comparison = compareWith(resultOf(both()), next);
+    expect(comparison.missing).toMatchObject([{ variant: 'optimized', samples: { base: 3, new: 1 }, words: 'only 1 of 3 samples in new (the run did not complete: interrupted, or a build failed)', regression: true }]);
+    expect(comparison.rows.find((r) => r.variant === 'optimized')?.regressions).toEqual(['1 of 1 images no longer answer their health check']);
+    expect(comparison.regressionCount).toBe(1);
+  });
+
+  it('takes what a stopping rule gave a group as planned: stopped by a narrow interval is finished, not yet stopped is not', () => {
+    const six = (variant: string): BuildSample[] => makeSamples({ variant }, [1_000, 1_010, 990, 1_005, 995, 1_000]);
+    const next = failed([...six('naive'), ...six('optimized')]);
+    next.scenario.reps = 20;
+    next.repetitions = { minReps: 6, maxReps: 20, targetCi: 0.05, timeBudgetMs: null, groups: [{ variant: 'naive', builder: 'classic', edit: 'code', reps: 6, stoppedBecause: 'target-ci', halfWidth: 0.01 }] };
+    const comparison = compareWith(resultOf([...six('naive'), ...six('optimized')]), next);
+    expect(comparison.missing).toMatchObject([{ variant: 'optimized', words: 'only 6 samples in new, before its stopping rule ended the group (the run did not complete: interrupted, or a build failed)' }]);
+    expect(comparison.regressionCount).toBe(1);
+  });
+
+  it('fails the gate on a NEW that stopped before measuring anything BASE has, rather than calling the two not comparable', () => {
+    const comparison = compareWith(resultOf(both()), failed([]));
+    expect(comparison.comparable).toBe(true);
+    expect(comparison.missing.map((m) => m.variant)).toEqual(['naive', 'optimized']);
+    expect(comparison.regressionCount).toBe(2);
+    expect(compareWith(resultOf(both()), failed([]), { ...OPTIONS, allowMissing: true }).comparable).toBe(false);
+  });
+
+  it('says first that BASE did not complete, without calling what it lacks a regression', () => {
+    const comparison = compareWith(failed(makeSamples({ variant: 'naive' }, [1_000, 1_010, 990])), resultOf(both()));
+    expect(comparison.incomplete).toEqual(['base did not complete (interrupted, or a build failed); it holds only what was measured']);
+    expect(comparison.missing).toEqual([]);
+    expect(comparison.regressionCount).toBe(0);
+  });
+});
+
+describe('formatFactor', () => {
+  it('gives one decimal below 10, whole numbers below 100, three significant digits grouped by thousands from 10 000 above', () => {
+    expect([1.4, 4, 9.96, 24.4, 99.6, 246.1, 2_461, 24_655, 1_234_567].map(formatFactor)).toEqual(['1.4', '4.0', '10', '24', '100', '246', '2460', '24\u202f700', '1\u202f230\u202f000']);
+    expect(formatFactor(0.456)).toBe('0.46');
   });
 });
