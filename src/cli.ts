@@ -11,7 +11,7 @@ import { processIo, type CliIo } from './commands/cli-io.js';
 import { doctorCommand } from './commands/doctor.js';
 import { compareCommand } from './commands/compare.js';
 import { mergeCommand } from './commands/merge.js';
-import { builderListOption, integerOption, keyValueOption, nonEmptyOption, percentOption, probabilityOption } from './commands/option-values.js';
+import { builderListOption, durationOption, integerOption, keyValueOption, nonEmptyOption, percentOption, probabilityOption } from './commands/option-values.js';
 import { pullCommand } from './commands/pull.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
@@ -59,7 +59,7 @@ function commands(cli: Argv, engine: () => DockerEngine, io: CliIo, finish: (cod
     .usage('$0 <command> [options]\n\nBuilds competing Dockerfiles of one app on a real Docker daemon, applies scripted edits, rebuilds, and reports what each edit costs.')
     .epilogue(
       'Exit codes: 0 ok · 1 a build failed, an image was unhealthy, or compare found a regression · 2 bad input (scenario, options, DOCKER_HOST, a file that is not a result) · ' +
-        '3 environment (no daemon, disk full, no base image, another run in progress) · 130 interrupted (Ctrl-C, SIGTERM).',
+        '3 environment (no daemon, the daemon refusing a request, disk full, no base image, another run in progress) · 70 an unexpected failure (a bug in layerbench) · 130 interrupted (Ctrl-C, SIGTERM).',
     )
     .command(
       'run',
@@ -76,6 +76,17 @@ function commands(cli: Argv, engine: () => DockerEngine, io: CliIo, finish: (cod
           .option('port', { requiresArg: true, describe: 'start each built image and probe this container port over HTTP (default: the scenario\'s health section; none: images are not started)', coerce: integerOption('--port') })
           .option('health-path', { type: 'string', requiresArg: true, describe: 'the path the probe asks for (default /health; implies the probe, on port 8000 unless --port)' })
           .option('reps', { alias: 'n', requiresArg: true, describe: 'measured repetitions per edit, 1–100 (default: the scenario\'s, 5 if unset)', coerce: integerOption('--reps') })
+          .option('order', {
+            choices: ['rounds', 'blocked'] as const,
+            default: 'rounds' as const,
+            describe:
+              'rounds: after the cold builds, round k builds repetition k of an edit for every variant, shuffled per round (drift then slows every variant alike, and the speed-ups get intervals from the per-round ratios); blocked: one variant after the other',
+          })
+          .option('seed', { requiresArg: true, describe: 'seeds the shuffle of the rounds (default: a random one; the result records it, and the same seed repeats the order)', coerce: integerOption('--seed') })
+          .option('target-ci', { requiresArg: true, describe: "repeat each edit until its median's 95 % interval is within PCT of the median on each side (e.g. 5%), between --min-reps and --max-reps; instead of --reps", coerce: optionalPercent('--target-ci') })
+          .option('min-reps', { requiresArg: true, describe: 'with --target-ci: repetitions every group gets first (default 6, the fewest with a 95 % interval of the median)', coerce: integerOption('--min-reps') })
+          .option('max-reps', { requiresArg: true, describe: 'with --target-ci: the most repetitions a group gets (default 20)', coerce: integerOption('--max-reps') })
+          .option('time-budget', { requiresArg: true, describe: 'start no new round once the run has taken this long, e.g. 20m (the groups then stop where they are; the result says so)', coerce: durationOption('--time-budget') })
           .option('warmup', { requiresArg: true, describe: 'unmeasured edits before the measured ones, 0–20 (default: the scenario\'s)', coerce: integerOption('--warmup') })
           .option('builder', { type: 'string', requiresArg: true, describe: "classic, buildkit, or both as classic,buildkit: every variant under each, one builder after the other (default: the scenario's; where it names none, the daemon's own: BuildKit on Engine 23 and later, classic before)", coerce: builderListOption('--builder') })
           .option('driver', {
@@ -135,6 +146,7 @@ function commands(cli: Argv, engine: () => DockerEngine, io: CliIo, finish: (cod
               indexPort: args['index-port'] ?? DEFAULT_INDEX_PORT,
               concurrent: args.concurrent,
               driver: args.driver,
+              schedule: { order: args.order, seed: args.seed, targetCi: args['target-ci'], minReps: args['min-reps'], maxReps: args['max-reps'], timeBudgetMs: args['time-budget'] },
               json: args.json,
               exportHyperfine: args['export-hyperfine'],
               exportGithubBenchmark: args['export-github-benchmark'],
@@ -165,13 +177,16 @@ function commands(cli: Argv, engine: () => DockerEngine, io: CliIo, finish: (cod
           .option('threshold', { default: '10%', describe: 'a time, byte or size change below this is not a regression', coerce: percentOption('--threshold') })
           .option('alpha', { default: '0.05', describe: 'significance level of the U test', coerce: probabilityOption('--alpha') })
           .option('json', { type: 'boolean', default: false, describe: 'print the comparison as JSON instead of Markdown' })
+          .option('allow-missing', { type: 'boolean', default: false, describe: 'list the (variant, builder, edit) groups of BASE that NEW lacks without calling them regressions' })
           .epilogue(
             'A regression is a time change that is significant (p ≤ alpha, by the exact U test where samples are small, ties included; sizes at which no data could reach alpha, such as 3 + 3, do not gate on time) and beyond the threshold; ' +
-              'or, at any n: a step cached in every BASE sample that NEW missed, more new bytes or a bigger image beyond the threshold, an image that stopped answering its health check. ' +
-              'Exit codes: 0 no regression · 1 a regression · 2 not comparable (no variant, builder and edit in common, or a file that is not a result).',
+              'or, at any n: a step cached in every BASE sample that NEW missed, more new bytes or a bigger image beyond the threshold, an image that stopped answering its health check; ' +
+              'or a (variant, builder, edit) of BASE that NEW lacks, or holds fewer samples of because its run did not complete (a build failed, an interrupt), unless --allow-missing. A result that did not complete is said first. ' +
+              'Exit codes: 0 no regression · 1 a regression · 2 not comparable (no variant, builder and edit in common, or a file that is not a result) · 70 an unexpected failure (a bug in layerbench).',
           )
-          .example('$0 compare results/main results/pr', 'exit 1 when the pull request made a rebuild slower or lost a cache'),
-      (args) => finish(compareCommand(args.base, args.new, { threshold: args.threshold, alpha: args.alpha, json: args.json }, io)),
+          .example('$0 compare results/main results/pr', 'exit 1 when the pull request made a rebuild slower or lost a cache')
+          .example('$0 compare results/main results/pr --allow-missing', 'a variant the pull request removed is listed, not a regression'),
+      (args) => finish(compareCommand(args.base, args.new, { threshold: args.threshold, alpha: args.alpha, allowMissing: args['allow-missing'], json: args.json }, io)),
     )
     .command(
       'merge <dirs..>',
@@ -180,8 +195,14 @@ function commands(cli: Argv, engine: () => DockerEngine, io: CliIo, finish: (cod
         y
           .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'result directories (or result.json files)' })
           .option('out', { alias: 'o', type: 'string', requiresArg: true, describe: 'output directory (default: results/merged-<id>/)', coerce: nonEmptyOption('--out', 'a directory') })
+          .option('pool', { type: 'boolean', default: false, describe: 'pool the samples of different machines (cores, Engine, storage driver) in one row instead of one row per machine' })
+          .epilogue(
+            'A variant measured on machines that differ becomes one variant per machine, "<variant> @ <machine>", unless --pool. ' +
+              'A group (variant, builder, edit, phase) two results both measured on one machine pools, and merge says so. ' +
+              'Exit 2: the same run given twice, or a variant whose Dockerfile differs between the results.',
+          )
           .example('$0 merge shard-naive shard-optimized --out merged', 'one result, one table, each sample with its machine'),
-      (args) => finish(mergeCommand(args.dirs, args.out, { stepSummary: stepSummaryOf(io.env) }, io)),
+      (args) => finish(mergeCommand(args.dirs, args.out, { stepSummary: stepSummaryOf(io.env) }, io, args.pool)),
     )
     .command(
       'pull',
@@ -256,6 +277,11 @@ function commands(cli: Argv, engine: () => DockerEngine, io: CliIo, finish: (cod
 
 class UsageErrorFromYargs extends Error {}
 
+function optionalPercent(option: string): (value: unknown) => number | undefined {
+  const parse = percentOption(option);
+  return (value) => (value === undefined ? undefined : parse(value));
+}
+
 /** The one mapping from an error to a message and an exit code. */
 function report(err: unknown, io: CliIo): number {
   if (err instanceof LayerbenchError) {
@@ -267,7 +293,8 @@ function report(err: unknown, io: CliIo): number {
     return ExitCode.badInput;
   }
   const error = err instanceof Error ? err : new Error(String(err));
-  io.stderr.write(`layerbench: unexpected failure: ${error.message}\nThis is a bug in layerbench; set LAYERBENCH_DEBUG=1 for the stack trace.\n`);
+  // Not a failure layerbench knows: a bug, with its own code so that CI never reads it as a regression.
+  io.stderr.write(`layerbench: unexpected failure: ${error.message}\nThis is a bug in layerbench (exit ${ExitCode.unexpected}); set LAYERBENCH_DEBUG=1 for the stack trace, and report it with that.\n`);
   if (io.env['LAYERBENCH_DEBUG'] !== undefined) io.stderr.write(`${error.stack ?? ''}\n`);
-  return ExitCode.failure;
+  return ExitCode.unexpected;
 }

@@ -34,6 +34,19 @@ export function percentOption(option: string): (value: unknown) => number {
   };
 }
 
+/** A duration, `90s`, `20m`, `1h` or `1h30m` (a bare number is seconds), in ms. */
+export function durationOption(option: string): (value: unknown) => number | undefined {
+  return (value) => {
+    if (value === undefined) return undefined;
+    const text = String(Array.isArray(value) ? value.at(-1) : value).trim();
+    const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?$/.exec(text);
+    const [, hours, minutes, seconds] = match ?? [];
+    const ms = ((Number(hours ?? 0) * 60 + Number(minutes ?? 0)) * 60 + Number(seconds ?? 0)) * 1000;
+    if (match === null || text === '' || ms <= 0) throw new UsageError(`${option} takes a duration such as 90s, 20m or 1h30m; it was given "${text}".`);
+    return ms;
+  };
+}
+
 /** A probability strictly between 0 and 1 (a significance level). */
 export function probabilityOption(option: string): (value: unknown) => number {
   return (value) => {

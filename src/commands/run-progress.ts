@@ -1,7 +1,7 @@
 /** Turns a run's events into progress lines: a live status on a terminal, notes that stay. */
 import type { RunEvent } from '../run/run-scenario.js';
 import type { BuildLabel } from '../measure/suite-events.js';
-import type { BuildSample } from '../result/types.js';
+import type { BuildSample, RepetitionStop } from '../result/types.js';
 import { formatBytes, formatMs } from '../report/format.js';
 import { VERSION } from '../version.js';
 import { cleanupFailedLine, count, resultWrittenLine } from './end-of-run.js';
@@ -20,7 +20,7 @@ export function showRunEvent(event: RunEvent, progress: Progress): void {
       progress.note(event.text);
       return;
     case 'build-started':
-      progress.status(`${describe(event.build)} · preparing (${event.position}/${event.total})`);
+      progress.status(`${describe(event.build)} · preparing (${event.position}/${event.adaptive ? '≤' : ''}${event.total})`);
       return;
     case 'step-started':
       progress.status(`${describe(event.build)} · step ${event.index}/${event.of} ${event.instruction}`);
@@ -29,8 +29,13 @@ export function showRunEvent(event: RunEvent, progress: Progress): void {
       progress.status(`${describe(event.build)} · starting the image for its health check`);
       return;
     case 'sample':
-      progress.note(sampleLine(event.sample, event.editSummary, event.build.builder !== undefined));
+      progress.note(sampleLine(event.sample, event.editSummary, event.build.builder !== undefined) + (event.target === undefined ? '' : ` · ${targetPart(event.target)}`));
       return;
+    case 'group-stopped': {
+      const line = stoppedLine(event.stop, event.target);
+      if (line !== '') progress.note(line);
+      return;
+    }
     case 'unrecorded-build':
       progress.note(`  ${describe(event.build)}: ${formatMs(event.wallMs)} (not recorded)`);
       return;
@@ -44,8 +49,31 @@ export function showRunEvent(event: RunEvent, progress: Progress): void {
   }
 }
 
+/** `median ±3.1 % (target ±5 %)`: how far the group is from --target-ci. */
+function targetPart(target: { halfWidth: number | null; target: number }): string {
+  const goal = `target ±${percent(target.target)}`;
+  if (target.halfWidth === null) return `median interval: needs 6 samples (${goal})`;
+  return `median ±${percent(target.halfWidth)} (${goal}${target.halfWidth <= target.target ? ', met' : ''})`;
+}
+
+function stoppedLine(stop: RepetitionStop, target: number | null): string {
+  const group = `${stop.variant}${stop.builder === 'classic' ? '' : ` [${stop.builder}]`} · ${stop.edit}`;
+  const width = stop.halfWidth === null ? 'no 95 % interval yet' : `median ±${percent(stop.halfWidth)}`;
+  const why: Record<RepetitionStop['stoppedBecause'], string> = {
+    reps: `${count(stop.reps, 'rep')}, as asked`,
+    'target-ci': `target met after ${count(stop.reps, 'rep')}: ${width} ≤ ±${percent(target ?? 0)}`,
+    'max-reps': `${count(stop.reps, 'rep')}, the maximum, without meeting the target: ${width} > ±${percent(target ?? 0)}`,
+    'time-budget': `the time budget passed after ${count(stop.reps, 'rep')} (${width})`,
+  };
+  return stop.stoppedBecause === 'reps' ? '' : `  ${group}: ${why[stop.stoppedBecause]}`;
+}
+
+function percent(fraction: number): string {
+  return `${(fraction * 100).toFixed(1)} %`;
+}
+
 function describe(build: BuildLabel): string {
-  const what = build.edit === 'none' ? (build.phase === 'cold' ? 'cold build' : 'first build') : build.edit;
+  const what = build.edit === 'none' ? (build.phase === 'cold' ? 'cold build' : build.phase === 'realign' ? 'realigning build (its own cache chain again)' : 'first build') : build.edit;
   const rep = build.phase === 'warm' ? ` rep ${build.rep}/${build.of}` : build.phase === 'warmup' ? ` warm-up ${build.rep}/${build.of}` : '';
   return `${build.variant}${build.builder === undefined ? '' : ` [${build.builder}]`} · ${what}${rep}`;
 }

@@ -7,7 +7,7 @@ import { writeReports, type ReportOptions } from '../report/write-reports.js';
 import { buildComparison } from '../result/comparison.js';
 import type { SuiteResult } from '../result/types.js';
 import type { DriverOption } from '../run/choose-build.js';
-import { prepareRun } from '../run/prepare-run.js';
+import { prepareRun, type RunOptions } from '../run/prepare-run.js';
 import { runScenario } from '../run/run-scenario.js';
 import { projectScenario } from '../scenario/project-scenario.js';
 import type { ScenarioOverrides } from '../scenario/scenario-overrides.js';
@@ -37,6 +37,8 @@ export interface RunCommandOptions extends Pick<ReportOptions, 'exportHyperfine'
   indexPort: number;
   concurrent: boolean;
   driver: DriverOption;
+  /** the order of the warm builds and how many there are */
+  schedule: Pick<RunOptions, 'order' | 'seed' | 'targetCi' | 'minReps' | 'maxReps' | 'timeBudgetMs'>;
   json: boolean;
 }
 
@@ -44,6 +46,9 @@ export async function runCommand(engine: () => DockerEngine, options: RunCommand
   // Every check before anything is made: a bad input costs nothing and leaves nothing.
   // The engine first: a malformed DOCKER_HOST is bad input too, checked before the environment.
   const docker = engine();
+  if (options.overrides.reps !== undefined && options.schedule.targetCi !== undefined) {
+    throw new UsageError('--reps fixes how many repetitions each edit gets; --target-ci lets the samples decide (bounded by --min-reps and --max-reps): give one.');
+  }
   const prepared = await prepareRun(scenarioOf(options.what, options.overrides), {
     overrides: options.overrides,
     outDir: options.out,
@@ -51,6 +56,7 @@ export async function runCommand(engine: () => DockerEngine, options: RunCommand
     keepImages: options.keepImages,
     concurrent: options.concurrent,
     driver: options.driver,
+    ...options.schedule,
   });
   const progress = createProgress(io.stderr, Date.now(), io.env);
   const reportOptions: ReportOptions = { exportHyperfine: options.exportHyperfine, exportGithubBenchmark: options.exportGithubBenchmark, stepSummary: stepSummaryOf(io.env) };

@@ -20,7 +20,8 @@ import type { Workspace } from '../workspace/workspace.js';
 import type { BuildLeftovers } from './build-leftovers.js';
 import { explainCacheMiss } from './cache-miss.js';
 import { probeHealth } from './health-probe.js';
-import { isRecorded, planBuilds, type PlannedBuild } from './plan.js';
+import { isRecorded, planBuilds, scheduleBuilds, type PlannedBuild, type RepGroup, type RunOrder } from './plan.js';
+import { halfWidth, stopReason, type RepetitionLog, type RepetitionRule } from './repetitions.js';
 import type { BuildLabel, SuiteEvent } from './suite-events.js';
 import { nonceFor, toSample } from './to-sample.js';
 
@@ -47,6 +48,8 @@ export interface SuiteInputs {
   driverFor: Readonly<Record<BuilderKind, BuildDriver>>;
   leftovers: BuildLeftovers;
   keepImages: boolean;
+  /** the order of the warm builds and when a group has had enough */
+  schedule: { order: RunOrder; seed: number; rule: RepetitionRule; log: RepetitionLog };
   onSample: (sample: BuildSample) => void;
   onEvent: (event: SuiteEvent) => void;
   /** a monotonic clock in ms (health timing) */
@@ -64,16 +67,30 @@ interface VariantState {
 
 export async function runSuite(inputs: SuiteInputs): Promise<void> {
   const { engine, scenario, runId, signal } = inputs;
-  const plan = planBuilds(scenario);
+  const { order, seed, rule, log } = inputs.schedule;
+  const total = planBuilds(scenario, { order, seed, maxReps: rule.maxReps }).length;
+  const startedAtMs = inputs.now();
+  const times = new Map<string, number[]>();
+  const timesOf = (group: RepGroup): number[] => times.get(`${group.builder}\u0000${group.variant}\u0000${group.edit}`) ?? [];
+  const shouldStop = (group: RepGroup, repsDone: number): string | null => {
+    const reason = stopReason(rule, { repsDone, times: timesOf(group), elapsedMs: inputs.now() - startedAtMs });
+    if (reason !== null && !log.has(group)) {
+      const stop = log.record(group, repsDone, reason, timesOf(group));
+      inputs.onEvent({ type: 'group-stopped', stop, target: rule.targetCi });
+    }
+    return reason;
+  };
   const states = new Map<string, VariantState>();
-  for (const [position, planned] of plan.entries()) {
+  let position = 0;
+  for (const planned of scheduleBuilds(scenario, { order, seed, maxReps: rule.maxReps, shouldStop })) {
+    position += 1;
     if (signal.aborted) throw new InterruptedError();
     const variant = inputs.variants.get(planned.variant);
     if (variant === undefined) throw new Error(`no prepared variant ${planned.variant}`);
     const stateKey = `${planned.builder}\u0000${planned.variant}`;
     const state = states.get(stateKey) ?? { previousImage: undefined, previousLayers: variant.baseLayers, previousContext: undefined };
-    const label = buildLabel(planned, scenario);
-    inputs.onEvent({ type: 'build-started', build: label, position: position + 1, total: plan.length });
+    const label = buildLabel(planned, scenario, rule.maxReps);
+    inputs.onEvent({ type: 'build-started', build: label, position, total, adaptive: rule.targetCi !== null || rule.timeBudgetMs !== null });
 
     const applied = planned.edit === undefined ? undefined : variant.workspace.apply(planned.edit, nonceFor(runId, planned), planned.sequence);
     const contextSha256 = variant.workspace.contextSha256();
@@ -135,7 +152,13 @@ export async function runSuite(inputs: SuiteInputs): Promise<void> {
           provenance: { contextSha256, edit: applied === undefined ? null : { sha256: applied.sha256, paths: applied.paths } },
         });
         inputs.onSample(sample);
-        inputs.onEvent({ type: 'sample', sample, editSummary: applied?.summary, build: label });
+        if (sample.phase === 'warm' && !sample.flags.includes('no-step-missed')) {
+          const key = `${planned.builder}\u0000${planned.variant}\u0000${sample.edit}`;
+          times.set(key, [...(times.get(key) ?? []), sample.wallMs]);
+        }
+        const counted = times.get(`${planned.builder}\u0000${planned.variant}\u0000${sample.edit}`) ?? [];
+        const target = rule.targetCi === null || sample.phase !== 'warm' ? undefined : { halfWidth: halfWidth(counted), target: rule.targetCi };
+        inputs.onEvent({ type: 'sample', sample, editSummary: applied?.summary, build: label, ...(target === undefined ? {} : { target }) });
         if (inputs.keepImages) await engine.tagImage(trace.imageId, keptImageTag(variant.spec.name, runId, `${sample.edit}-${sample.phase}${sample.rep}`));
       } else {
         inputs.onEvent({ type: 'unrecorded-build', build: label, wallMs: trace.wallMs });
@@ -168,19 +191,19 @@ function layerSet(sizes: LayerSizes): ReadonlySet<string> {
   return new Set(sizes.layers.map((l) => l.diffId));
 }
 
-function buildLabel(planned: PlannedBuild, scenario: Pick<Scenario, 'reps' | 'warmup' | 'builders'>): BuildLabel {
+function buildLabel(planned: PlannedBuild, scenario: Pick<Scenario, 'warmup' | 'builders'>, maxReps: number): BuildLabel {
   return {
     variant: planned.variant,
     builder: scenario.builders.length > 1 ? planned.builder : undefined,
     edit: planned.edit?.name ?? 'none',
     phase: planned.phase,
     rep: planned.rep,
-    of: planned.phase === 'warm' ? scenario.reps : planned.phase === 'warmup' ? scenario.warmup : 1,
+    of: planned.phase === 'warm' ? maxReps : planned.phase === 'warmup' ? scenario.warmup : 1,
   };
 }
 
 function describeActivity(label: BuildLabel, what: string): string {
-  const build = label.edit === 'none' ? `the ${label.phase === 'cold' ? 'cold' : 'first'} build of "${label.variant}"` : `"${label.variant}" after edit "${label.edit}" (${label.phase} ${label.rep}/${label.of})`;
+  const build = label.edit === 'none' ? `the ${label.phase === 'cold' ? 'cold' : label.phase === 'realign' ? 'realigning' : 'first'} build of "${label.variant}"` : `"${label.variant}" after edit "${label.edit}" (${label.phase} ${label.rep}/${label.of})`;
   return what === 'build' ? build : `the ${what} of ${build}`;
 }
 

@@ -1,5 +1,5 @@
 /** What the suite runner tells its caller as it goes (the CLI draws progress from these). */
-import type { Builder, BuildSample } from '../result/types.js';
+import type { Builder, BuildSample, RepetitionStop } from '../result/types.js';
 import type { PlannedPhase } from './plan.js';
 
 /** Which build this is, in words a progress line can use. */
@@ -16,8 +16,11 @@ export interface BuildLabel {
 }
 
 export type SuiteEvent =
-  | { type: 'build-started'; build: BuildLabel; position: number; total: number }
+  /** `total` counts every build the run can make; `adaptive`: groups may stop before it */
+  | { type: 'build-started'; build: BuildLabel; position: number; total: number; adaptive: boolean }
   | { type: 'step-started'; build: BuildLabel; index: number; of: number; instruction: string }
   | { type: 'health-check'; build: BuildLabel }
-  | { type: 'sample'; sample: BuildSample; editSummary: string | undefined; build: BuildLabel }
+  /** `target`: where the group stands against --target-ci (half-width null below n = 6) */
+  | { type: 'sample'; sample: BuildSample; editSummary: string | undefined; build: BuildLabel; target?: { halfWidth: number | null; target: number } }
+  | { type: 'group-stopped'; stop: RepetitionStop; target: number | null }
   | { type: 'unrecorded-build'; build: BuildLabel; wallMs: number };

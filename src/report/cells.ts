@@ -12,9 +12,25 @@ export function medianWithInterval(stats: Statistics | null): string {
   return `${formatMs(stats.median)} (${formatMs(low)} – ${formatMs(high)}${level})`;
 }
 
+/** `24.1 s – 25.3 s`, the median's interval alone (its confidence when below 95 %: `(94 %)`); `–` for one sample. */
+export function medianIntervalCell(stats: Statistics | null): string {
+  if (stats === null || stats.n === 1) return '–';
+  const { low, high, confidence } = stats.medianInterval;
+  return `${formatMs(low)} – ${formatMs(high)}${confidence >= 0.95 ? '' : ` (${Math.round(confidence * 100)} %)`}`;
+}
+
+/** `45× (41×–49×)`: the interval from the per-round ratios, where the run was in rounds. */
 export function speedupCell(row: ComparisonRow): string {
   if (row.isBaseline) return 'baseline';
-  return row.speedup === null ? '–' : formatRatio(row.speedup);
+  if (row.speedup === null) return '–';
+  return `${formatRatio(row.speedup)}${ratioInterval(row.speedupInterval)}`;
+}
+
+/** ` (41×–49×)`, with its confidence where the rounds were too few for 95 %; empty without one. */
+export function ratioInterval(interval: ComparisonRow['speedupInterval']): string {
+  if (interval === null) return '';
+  const level = interval.confidence >= 0.95 ? '' : `, ${Math.round(interval.confidence * 100)} %`;
+  return ` (${formatRatio(interval.low)}–${formatRatio(interval.high)}${level})`;
 }
 
 /** `9: COPY . .`, shortened to `width` characters when given; `none (all cached)`. */

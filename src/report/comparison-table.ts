@@ -4,7 +4,7 @@
  * why each variant rebuilt. Renders the comparison model; computes nothing of its own.
  */
 import type { Comparison, ComparisonRow, ComparisonSection, Headline } from '../result/comparison.js';
-import { bytesCell, excludedNote, firstMissCell, healthCell, sectionTitle, speedupCell, whyCell } from './cells.js';
+import { bytesCell, excludedNote, firstMissCell, healthCell, medianIntervalCell, ratioInterval, sectionTitle, speedupCell, whyCell } from './cells.js';
 import { formatMs } from './format.js';
 
 interface Column {
@@ -15,7 +15,8 @@ interface Column {
 const COLUMNS: Column[] = [
   { title: 'variant', align: 'left' },
   { title: 'median', align: 'right' },
-  { title: '±rme', align: 'right' },
+  /** the median's own interval (order statistics), not the mean's margin of error */
+  { title: "median's 95 % CI", align: 'right' },
   { title: 'speed-up', align: 'right' },
   { title: 'first miss', align: 'left' },
   { title: 'new bytes', align: 'right' },
@@ -54,7 +55,7 @@ function renderSection(section: ComparisonSection, withBuilders: boolean): strin
     row.variant,
     ...(withBuilders ? [row.builder] : []),
     formatMs(row.wallMs?.median ?? Number.NaN),
-    row.wallMs !== null && row.wallMs.n > 1 ? `${row.wallMs.rme.toFixed(1)}%` : '–',
+    medianIntervalCell(row.wallMs),
     speedupCell(row),
     firstMissCell(row, 28),
     bytesCell(row.newBytes),
@@ -80,7 +81,8 @@ function whyLines(rows: readonly ComparisonRow[], withBuilders: boolean): string
 /** `code-edit rebuild naive/optimized = 31.2x (median 24.8 s vs 0.60 s)` */
 export function headlineLine(headline: Headline, nameBuilder: boolean): string {
   const builder = nameBuilder ? ` [${headline.builder}]` : '';
-  return `${headline.edit}-edit rebuild ${headline.slow}/${headline.fast} = ${headline.ratio.toFixed(1)}x${builder} (median ${formatMs(headline.slowMs)} vs ${formatMs(headline.fastMs)})`;
+  const interval = headline.interval === null ? '' : `; per-round ratios ${ratioInterval(headline.interval).trim().replace(/^\(|\)$/g, '')}`;
+  return `${headline.edit}-edit rebuild ${headline.slow}/${headline.fast} = ${headline.ratio.toFixed(1)}x${builder} (median ${formatMs(headline.slowMs)} vs ${formatMs(headline.fastMs)}${interval})`;
 }
 
 export function renderRows(columns: readonly Column[], rows: readonly string[][]): string[] {

@@ -1,7 +1,7 @@
 /** Puts a run's facts together in the result contract. Pure. */
 import { VERSION } from '../version.js';
 import { summarize } from './summarize.js';
-import { RESULT_SCHEMA_VERSION, type BaseRecord, type MachineFacts, type RunNote, type Sample, type ScenarioRecord, type SuiteResult } from './types.js';
+import { RESULT_SCHEMA_VERSION, type BaseRecord, type MachineFacts, type RepetitionRecord, type RunNote, type Sample, type ScenarioRecord, type SuiteResult } from './types.js';
 import { warningsFor, type RunConditions } from './warnings.js';
 
 export interface RunFacts {
@@ -17,6 +17,7 @@ export interface RunFacts {
   /** the load on the machine when the run began */
   conditions: RunConditions;
   notes?: readonly RunNote[];
+  repetitions?: RepetitionRecord;
 }
 
 export function assembleResult(facts: RunFacts): SuiteResult {
@@ -35,6 +36,7 @@ export function assembleResult(facts: RunFacts): SuiteResult {
     samples: [...facts.samples],
     summary: summarize(facts.samples),
     warnings: warningsFor(facts.samples, facts.conditions),
+    ...(facts.repetitions === undefined ? {} : { repetitions: facts.repetitions }),
     ...(facts.notes === undefined || facts.notes.length === 0 ? {} : { notes: [...facts.notes] }),
   };
 }

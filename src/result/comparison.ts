@@ -4,7 +4,7 @@
  * that typically missed first, bytes and health. Pure; renderers only format what is here.
  */
 import { buildRowsOf, buildSamplesOf } from './sample-kinds.js';
-import { median } from './statistics.js';
+import { median, medianInterval } from './statistics.js';
 import { summarizeSteps, type StepSummary } from './step-summary.js';
 import { groupKey, isCounted } from './summarize.js';
 import type { Builder, BuildSample, BuildSummaryRow, CacheMiss, Phase, Statistics, SuiteResult } from './types.js';
@@ -37,6 +37,11 @@ export interface ComparisonRow {
   wallMs: Statistics | null;
   /** the baseline's median ÷ this row's median; null without both */
   speedup: number | null;
+  /**
+   * The median's interval of the per-round ratios (the baseline's repetition k ÷ this row's
+   * repetition k, built in the same round): only for a run in rounds, from 2 pairs on.
+   */
+  speedupInterval: Statistics['medianInterval'] | null;
   /** median cached steps, and the step count, of the counted samples */
   stepsReused: { reused: number; total: number } | null;
   /** the most common first missed step */
@@ -69,6 +74,8 @@ export interface Headline {
   slowMs: number;
   fastMs: number;
   ratio: number;
+  /** from the per-round ratios, as `speedupInterval` */
+  interval: Statistics['medianInterval'] | null;
 }
 
 export interface Comparison {
@@ -84,6 +91,7 @@ export type ComparisonInput = Pick<SuiteResult, 'summary' | 'samples'> & {
     variants: readonly { name: string }[];
     edits: readonly { name: string }[];
     headlines?: readonly { edit: string; slow: string; fast: string }[] | undefined;
+    order?: { kind: 'rounds' | 'blocked' } | undefined;
   };
 };
 
@@ -98,6 +106,7 @@ export function buildComparison(result: ComparisonInput): Comparison {
     samplesByGroup.set(key, [...(samplesByGroup.get(key) ?? []), sample]);
   }
 
+  const rounds = result.scenario.order?.kind === 'rounds';
   const sectionKeys = new Map<string, { builder: Builder; phase: Phase; edit: string }>();
   for (const row of summary) sectionKeys.set(`${row.builder}\u0000${row.phase}\u0000${row.edit}`, row);
   const rank = (list: readonly string[], name: string): number => {
@@ -117,10 +126,11 @@ export function buildComparison(result: ComparisonInput): Comparison {
       const rows = summary
         .filter((row) => row.builder === key.builder && row.phase === key.phase && row.edit === key.edit)
         .sort((a, b) => rank(variantOrder, a.variant) - rank(variantOrder, b.variant) || a.variant.localeCompare(b.variant));
-      const baselineMedian = rows.find((row) => row.variant === baseline)?.wallMs?.median;
+      const baselineRow = rows.find((row) => row.variant === baseline);
+      const baselineSamples = rounds && baselineRow !== undefined ? (samplesByGroup.get(groupKey(baselineRow)) ?? []) : [];
       return {
         ...key,
-        rows: rows.map((row) => comparisonRow(row, samplesByGroup.get(groupKey(row)) ?? [], baseline, baselineMedian)),
+        rows: rows.map((row) => comparisonRow(row, samplesByGroup.get(groupKey(row)) ?? [], baseline, baselineRow?.wallMs?.median, baselineSamples)),
       };
     });
 
@@ -128,7 +138,7 @@ export function buildComparison(result: ComparisonInput): Comparison {
   return { baseline, sections, headlines: named.length > 0 ? named.flatMap((h) => headlinesOf(sections, h)) : defaultHeadlines(sections, baseline, variantOrder, editOrder) };
 }
 
-function comparisonRow(row: BuildSummaryRow, samples: readonly BuildSample[], baseline: string, baselineMedian: number | undefined): ComparisonRow {
+function comparisonRow(row: BuildSummaryRow, samples: readonly BuildSample[], baseline: string, baselineMedian: number | undefined, baselineSamples: readonly BuildSample[]): ComparisonRow {
   const counted = samples.filter(isCounted);
   const rowMedian = row.wallMs?.median;
   const reused = median(counted.map((s) => s.steps.filter((step) => step.cached).length));
@@ -141,6 +151,7 @@ function comparisonRow(row: BuildSummaryRow, samples: readonly BuildSample[], ba
     excluded: row.excluded,
     wallMs: row.wallMs,
     speedup: baselineMedian !== undefined && rowMedian !== undefined && rowMedian > 0 ? baselineMedian / rowMedian : null,
+    speedupInterval: row.variant === baseline || row.phase !== 'warm' ? null : pairedRatioInterval(baselineSamples.filter(isCounted), counted),
     stepsReused: reused === null || total === null ? null : { reused, total },
     firstMiss: typicalFirstMiss(counted.length > 0 ? counted : samples),
     cacheMiss: typicalCacheMiss(counted.length > 0 ? counted : samples),
@@ -150,6 +161,15 @@ function comparisonRow(row: BuildSummaryRow, samples: readonly BuildSample[], ba
     imageBytes: row.imageBytes,
     health: row.health,
   };
+}
+
+/** Repetition k of the baseline ÷ repetition k of the row: the pairs a round built side by side. */
+function pairedRatioInterval(baseline: readonly BuildSample[], row: readonly BuildSample[]): Statistics['medianInterval'] | null {
+  const ratios = row.flatMap((sample) => {
+    const partner = baseline.find((b) => b.rep === sample.rep);
+    return partner === undefined || sample.wallMs <= 0 ? [] : [partner.wallMs / sample.wallMs];
+  });
+  return ratios.length < 2 ? null : medianInterval([...ratios].sort((a, b) => a - b));
 }
 
 function typicalCacheMiss(samples: readonly BuildSample[]): TypicalCacheMiss | null {
@@ -204,9 +224,13 @@ function defaultHeadlines(sections: readonly ComparisonSection[], baseline: stri
 function headlinesOf(sections: readonly ComparisonSection[], wanted: { edit: string; slow: string; fast: string }): Headline[] {
   return sections.flatMap((section) => {
     if (section.phase !== 'warm' || section.edit !== wanted.edit) return [];
-    const slowMs = section.rows.find((r) => r.variant === wanted.slow)?.wallMs?.median;
-    const fastMs = section.rows.find((r) => r.variant === wanted.fast)?.wallMs?.median;
+    const slow = section.rows.find((r) => r.variant === wanted.slow);
+    const fast = section.rows.find((r) => r.variant === wanted.fast);
+    const slowMs = slow?.wallMs?.median;
+    const fastMs = fast?.wallMs?.median;
     if (slowMs === undefined || fastMs === undefined || !(fastMs > 0)) return [];
-    return [{ builder: section.builder, edit: wanted.edit, slow: wanted.slow, fast: wanted.fast, slowMs, fastMs, ratio: slowMs / fastMs }];
+    // the rows' intervals are against the baseline; a headline between two others has its own pairs
+    const interval = slow?.isBaseline === true ? (fast?.speedupInterval ?? null) : null;
+    return [{ builder: section.builder, edit: wanted.edit, slow: wanted.slow, fast: wanted.fast, slowMs, fastMs, ratio: slowMs / fastMs, interval }];
   });
 }

@@ -309,6 +309,39 @@ export interface ScenarioRecord {
   edits: { name: string; kind: string; file: string }[];
   /** the ratios the run ends with, when the scenario names them (absent: the baseline over the next variant after the first edit) */
   headlines?: { edit: string; slow: string; fast: string }[];
+  /**
+   * The order the warm builds ran in (absent in older results: blocked). `rounds`: round k
+   * built repetition k of an edit for every variant, shuffled by `seed` (`--seed` repeats it).
+   */
+  order?: { kind: 'rounds' | 'blocked'; seed: number };
+}
+
+/**
+ * Why a group got the repetitions it got: `reps`, the fixed count; `target-ci`, the median's
+ * 95 % interval became narrow enough; `max-reps`, it did not by the maximum; `time-budget`, the
+ * run's budget passed before the group's next round.
+ */
+export type StopReason = 'reps' | 'target-ci' | 'max-reps' | 'time-budget';
+
+export interface RepetitionStop {
+  variant: string;
+  builder: Builder;
+  edit: string;
+  /** measured repetitions it got */
+  reps: number;
+  stoppedBecause: StopReason;
+  /** half-width of the median's 95 % interval when it stopped, as a fraction of the median; null below n = 6 */
+  halfWidth: number | null;
+}
+
+/** How many repetitions each group was given, and why (absent in older results). */
+export interface RepetitionRecord {
+  minReps: number;
+  maxReps: number;
+  /** the target half-width, a fraction of the median; null: a fixed count */
+  targetCi: number | null;
+  timeBudgetMs: number | null;
+  groups: RepetitionStop[];
 }
 
 export interface Warning {
@@ -354,4 +387,6 @@ export interface SuiteResult {
   notes?: RunNote[];
   /** set by `layerbench pull` */
   pull?: PullSetup;
+  /** the stopping rule of the warm repetitions and why each group stopped (absent in older results) */
+  repetitions?: RepetitionRecord;
 }

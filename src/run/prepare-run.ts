@@ -10,7 +10,10 @@ import { resolve } from 'node:path';
 import { displayPath } from '../display-path.js';
 import { parseDockerfile } from '../dockerfile/dockerfile-model.js';
 import { dockerfileProblem } from '../dockerfile/validate-dockerfile.js';
-import { DockerfileError, RunInProgressError } from '../errors.js';
+import { DockerfileError, RunInProgressError, UsageError } from '../errors.js';
+import { MIN_REPS_FOR_TARGET, type RepetitionRule } from '../measure/repetitions.js';
+import type { RunOrder } from '../measure/plan.js';
+import { randomSeed } from '../measure/seeded-shuffle.js';
 import { portIsFree } from '../package-index/index-server.js';
 import { chooseIndex, checkIndexPort, DEFAULT_INDEX_PORT, type IndexChoice } from '../package-index/package-index.js';
 import { loadScenario } from '../scenario/load-scenario.js';
@@ -47,6 +50,22 @@ export interface RunOptions {
   driver?: DriverOption | undefined;
   /** where runs are registered (the run lock); specs give their own @default the system's */
   registry?: RunRegistry | undefined;
+  /** the order of the warm builds (see plan.ts) @default 'rounds' */
+  order?: RunOrder | undefined;
+  /** seeds the shuffle of each round; the same seed repeats the order @default a random one, recorded */
+  seed?: number | undefined;
+  /**
+   * Repetitions until the median is known well enough: stop a group once its median's 95 %
+   * interval is within this fraction of the median on each side (e.g. 0.05), between minReps
+   * and maxReps. Unset: every group gets the scenario's reps.
+   */
+  targetCi?: number | undefined;
+  /** @default 6 with targetCi (the smallest n with a 95 % interval of the median) */
+  minReps?: number | undefined;
+  /** @default 20 with targetCi */
+  maxReps?: number | undefined;
+  /** start no round once this much time of the run has passed @default no budget */
+  timeBudgetMs?: number | undefined;
 }
 
 export interface PreparedRun {
@@ -62,6 +81,9 @@ export interface PreparedRun {
   keepImages: boolean;
   concurrent: boolean;
   driver: DriverOption;
+  order: RunOrder;
+  seed: number;
+  repetitions: RepetitionRule;
 }
 
 export async function prepareRun(scenario: string | Scenario, options: RunOptions = {}): Promise<PreparedRun> {
@@ -75,6 +97,7 @@ export async function prepareRun(scenario: string | Scenario, options: RunOption
     notes.push(`no edits given; picked: ${picked.notes.join('; ')}`);
   }
   checkEdits(loaded);
+  const repetitions = repetitionRule(loaded.reps, options);
   const runId = newRunId();
   const outDir = options.outDir === undefined ? resolve('results', runId) : checkOutputDirectory(options.outDir);
   const concurrent = options.concurrent ?? false;
@@ -92,7 +115,31 @@ export async function prepareRun(scenario: string | Scenario, options: RunOption
     keepImages: options.keepImages ?? false,
     concurrent,
     driver: options.driver ?? 'auto',
+    order: options.order ?? 'rounds',
+    seed: options.seed ?? randomSeed(),
+    repetitions,
   };
+}
+
+const DEFAULT_MAX_REPS = 20;
+const MOST_REPS = 100;
+
+/** The scenario's fixed count, or the bounds of --target-ci; a contradiction is a usage error. */
+export function repetitionRule(reps: number, options: Pick<RunOptions, 'targetCi' | 'minReps' | 'maxReps' | 'timeBudgetMs'>): RepetitionRule {
+  const timeBudgetMs = options.timeBudgetMs ?? null;
+  if (options.targetCi === undefined) {
+    if (options.minReps !== undefined || options.maxReps !== undefined) {
+      throw new UsageError(`${options.minReps !== undefined ? '--min-reps' : '--max-reps'} bounds the repetitions --target-ci asks for; without a target every group gets --reps (the scenario's ${reps}).`);
+    }
+    return { minReps: reps, maxReps: reps, targetCi: null, timeBudgetMs };
+  }
+  if (!(options.targetCi > 0 && options.targetCi < 1)) throw new UsageError('--target-ci takes a percentage above 0 and below 100, e.g. 5%.');
+  const minReps = options.minReps ?? Math.min(MIN_REPS_FOR_TARGET, options.maxReps ?? MIN_REPS_FOR_TARGET);
+  const maxReps = options.maxReps ?? Math.max(DEFAULT_MAX_REPS, minReps);
+  if (minReps < 1 || maxReps > MOST_REPS || minReps > maxReps) {
+    throw new UsageError(`--min-reps ${minReps} and --max-reps ${maxReps} must satisfy 1 ≤ min ≤ max ≤ ${MOST_REPS}.`);
+  }
+  return { minReps, maxReps, targetCi: options.targetCi, timeBudgetMs };
 }
 
 /** Each Dockerfile parses as a builder would read it, and has the stage `--target` names. */

@@ -17,6 +17,7 @@ import { DockerodeEngine } from '../engine/dockerode-engine.js';
 import { findRunObjects, removeRunObjects } from '../engine/run-objects.js';
 import { displayPath } from '../display-path.js';
 import { skippedVariants } from '../measure/plan.js';
+import { RepetitionLog } from '../measure/repetitions.js';
 import { runSuite } from '../measure/run-suite.js';
 import type { SuiteEvent } from '../measure/suite-events.js';
 import { preparePackageIndex, type PackageIndex } from '../package-index/package-index.js';
@@ -78,6 +79,7 @@ export async function runScenario(scenario: Scenario | PreparedRun | string, opt
   const stack = new DisposerStack();
   const samples: BuildSample[] = [];
   const state: RunState = { bases: [], packageIndex: { mode: 'none', urls: [] }, variants: [], notes: [] };
+  const repetitionLog = new RepetitionLog();
   let writer: ResultWriter | undefined;
   let complete = false;
   let failure: unknown;
@@ -88,7 +90,8 @@ export async function runScenario(scenario: Scenario | PreparedRun | string, opt
       finishedAt: wallClock(),
       complete,
       machine: { ...machineOf(facts), dockerCli: choice.dockerCli },
-      scenario: scenarioRecord(spec, state.variants),
+      scenario: { ...scenarioRecord(spec, state.variants), ...(prepared.repetitions.targetCi === null ? {} : { reps: prepared.repetitions.maxReps }), order: { kind: prepared.order, seed: prepared.seed } },
+      repetitions: { ...prepared.repetitions, groups: repetitionLog.all() },
       packageIndex: state.packageIndex,
       bases: state.bases,
       samples,
@@ -143,6 +146,7 @@ export async function runScenario(scenario: Scenario | PreparedRun | string, opt
       driverFor: choice.driverFor,
       leftovers,
       keepImages: prepared.keepImages,
+      schedule: { order: prepared.order, seed: prepared.seed, rule: prepared.repetitions, log: repetitionLog },
       onSample: (sample) => {
         samples.push(sample);
         writer?.addSample(sample);

@@ -22,7 +22,8 @@ describe('comparisonTable', () => {
   it('has a header row with the column titles under each section title', () => {
     for (const section of sections) {
       const header = section.split('\n')[1] ?? '';
-      for (const title of ['variant', 'median', '±rme', 'speed-up', 'first miss', 'new bytes', 'image', 'healthy']) expect(header).toContain(title);
+      for (const title of ['variant', 'median', "median's 95 % CI", 'speed-up', 'first miss', 'new bytes', 'image', 'healthy']) expect(header).toContain(title);
+      expect(header).not.toContain('rme');
     }
   });
 
@@ -32,11 +33,18 @@ describe('comparisonTable', () => {
     expect(lineOf(sections[0], 'optimized')).toContain('1.5×');
   });
 
-  it('shows the median in human units and the margin of error in percent', () => {
-    expect(lineOf(sections[1], 'naive')).toContain('30.0 s');
-    expect(lineOf(sections[1], 'optimized')).toContain('1.00 s');
+  it("shows the median in human units and beside it the median's interval, with its confidence where n is too small for 95 %", () => {
+    expect(lineOf(sections[1], 'naive')).toMatch(/^\s*naive\s+30\.0 s\s+29\.0 s – 31\.0 s \(75 %\)\s+baseline/);
+    expect(lineOf(sections[1], 'optimized')).toContain('1.00 s  900 ms – 1.10 s (75 %)');
     expect(lineOf(sections[0], 'naive')).toContain('1 min 1 s');
-    expect(lineOf(sections[1], 'naive')).toMatch(/\d+\.\d%/);
+  });
+
+  it("shows the median's interval, not the mean's margin of error: one slow sample of five gives no ±123 %", () => {
+    const line = lineOf(table(makeSamples({}, [1_000, 1_000, 1_000, 1_000, 5_000])), 'naive');
+    expect(line).toMatch(/^\s*naive\s+1\.00 s\s+1\.00 s – 5\.00 s \(94 %\)\s+baseline/);
+    expect(line).not.toMatch(/±|123/);
+    const twelve = lineOf(table(makeSamples({}, [900, 950, 980, 990, 1_000, 1_000, 1_010, 1_020, 1_050, 1_100, 1_200, 5_000])), 'naive');
+    expect(twelve).toMatch(/^\s*naive\s+1\.00 s\s+980 ms – 1\.10 s\s+baseline/);
   });
 
   it('shows the typical first-miss step with its number and (shortened) instruction', () => {
@@ -67,7 +75,7 @@ describe('comparisonTable', () => {
     expect(other).not.toContain('×');
   });
 
-  it('shows "–" instead of a margin of error for a single sample', () => {
+  it('shows "–" instead of an interval for a single sample', () => {
     const line = lineOf(table([makeSample({ variant: 'naive', wallMs: 5_000 })]), 'naive');
     expect(line).toMatch(/^\s*naive\s+5\.00 s\s+–\s+baseline/);
   });
@@ -103,7 +111,7 @@ describe('comparisonTable', () => {
 });
 
 describe('headlineLine', () => {
-  const headline = { builder: 'classic' as const, edit: 'code', slow: 'naive', fast: 'optimized', slowMs: 30_000, fastMs: 1_000, ratio: 30 };
+  const headline = { builder: 'classic' as const, edit: 'code', slow: 'naive', fast: 'optimized', slowMs: 30_000, fastMs: 1_000, ratio: 30, interval: null };
 
   it('states the rebuild ratio of an edit, slow over fast, with both medians', () => {
     expect(headlineLine(headline, false)).toBe('code-edit rebuild naive/optimized = 30.0x (median 30.0 s vs 1.00 s)');
@@ -133,3 +141,11 @@ describe('renderRows', () => {
   });
 });
 
+
+describe('speed-up intervals in words', () => {
+  it('put the per-round interval beside the headline ratio, with its confidence below 95 %', () => {
+    const withInterval = { builder: 'classic' as const, edit: 'code', slow: 'naive', fast: 'optimized', slowMs: 30_000, fastMs: 1_000, ratio: 30, interval: { low: 26, high: 34.4, confidence: 0.9375 } };
+    expect(headlineLine(withInterval, false)).toBe('code-edit rebuild naive/optimized = 30.0x (median 30.0 s vs 1.00 s; per-round ratios 26×–34×, 94 %)');
+    expect(headlineLine({ ...withInterval, interval: { low: 26, high: 34.4, confidence: 0.97 } }, false)).toContain('per-round ratios 26×–34×)');
+  });
+});

@@ -79,8 +79,8 @@ describe('buildComparison: the model every renderer shows', () => {
     it('give the first edit\'s rebuild ratio, baseline over the next variant, per builder', () => {
       const samples = [...smallRun(), ...makeSamples({ variant: 'naive', builder: 'buildkit' }, [20_000]), ...makeSamples({ variant: 'optimized', builder: 'buildkit' }, [500])];
       expect(compare(samples).headlines).toEqual([
-        { builder: 'classic', edit: 'code', slow: 'naive', fast: 'optimized', slowMs: 30_000, fastMs: 1_000, ratio: 30 },
-        { builder: 'buildkit', edit: 'code', slow: 'naive', fast: 'optimized', slowMs: 20_000, fastMs: 500, ratio: 40 },
+        { builder: 'classic', edit: 'code', slow: 'naive', fast: 'optimized', slowMs: 30_000, fastMs: 1_000, ratio: 30, interval: null },
+        { builder: 'buildkit', edit: 'code', slow: 'naive', fast: 'optimized', slowMs: 20_000, fastMs: 500, ratio: 40, interval: null },
       ]);
     });
 
@@ -94,5 +94,27 @@ describe('buildComparison: the model every renderer shows', () => {
     it('need two variants', () => {
       expect(compare(smallRun(), ['naive']).headlines).toEqual([]);
     });
+  });
+});
+
+describe('speed-up intervals from the rounds', () => {
+  // round k of naive took 10 + k s; optimized took 1 s, except a slow round 3 (2 s)
+  const naive = makeSamples({ variant: 'naive', edit: 'code' }, [11_000, 12_000, 13_000, 14_000, 15_000, 16_000]);
+  const optimized = makeSamples({ variant: 'optimized', edit: 'code' }, [1_000, 1_000, 2_000, 1_000, 1_000, 1_000]);
+  const samples = [...naive, ...optimized];
+  const inRounds = (order: 'rounds' | 'blocked'): Comparison =>
+    buildComparison({ samples, summary: summarize(samples), scenario: { ...scenarioOf(['naive', 'optimized'], ['code']), order: { kind: order } } });
+
+  it('pairs repetition k of the baseline with repetition k of the row and takes the median\'s interval of those ratios', () => {
+    const row = rowOf(inRounds('rounds'), 'code', 'optimized');
+    // ratios 11, 12, 6.5, 14, 15, 16: with n = 6 the 95 % interval is [min, max]
+    expect(row.speedupInterval).toEqual({ low: 6.5, high: 16, confidence: expect.closeTo(0.96875, 5) });
+    expect(inRounds('rounds').headlines[0]?.interval).toEqual(row.speedupInterval);
+  });
+
+  it('gives no interval where the repetitions were not built side by side (blocked, or an older result)', () => {
+    expect(rowOf(inRounds('blocked'), 'code', 'optimized').speedupInterval).toBeNull();
+    expect(rowOf(compare(samples), 'code', 'optimized').speedupInterval).toBeNull();
+    expect(rowOf(inRounds('rounds'), 'code', 'naive').speedupInterval).toBeNull();
   });
 });

@@ -57,7 +57,8 @@ function scenario(): Scenario {
 }
 
 function options(extra: Partial<RunScenarioOptions> = {}): RunScenarioOptions {
-  return { engine, registry, outDir: join(root, 'out'), packageIndex: 'none', onProgress: (event) => events.push(event), ...extra };
+  // most specs here read the blocked order, variant after variant; the rounds have their own
+  return { engine, registry, outDir: join(root, 'out'), packageIndex: 'none', order: 'blocked', onProgress: (event) => events.push(event), ...extra };
 }
 
 /** What a finished (or failed) run must not leave: run images, containers, its record, its scratch. */
@@ -81,6 +82,16 @@ describe('runScenario with a scripted engine', () => {
   it('builds each variant cold, then rebuilds it after each edit, variant after variant', async () => {
     await runScenario(scenario(), options());
     expect(engine.builds.map((b) => `${b.variant}${b.noCache ? ' cold' : ''}`)).toEqual(['a cold', 'a', 'a', 'b cold', 'b', 'b']);
+  });
+
+  it('runs in rounds unless told otherwise: both cold builds first, then round k of each edit for both variants, the seed recorded', async () => {
+    const result = await runScenario(scenario(), options({ order: undefined, seed: 5 }));
+    expect(result.scenario.order).toEqual({ kind: 'rounds', seed: 5 });
+    const builds = engine.builds.map((b) => `${b.variant}${b.noCache ? ' cold' : ''}`);
+    expect(builds.slice(0, 2)).toEqual(['a cold', 'b cold']);
+    const warm = buildSamplesOf(result.samples).filter((s) => s.phase === 'warm');
+    expect(warm.map((s) => s.rep)).toEqual([1, 1, 2, 2]);
+    expect(result.repetitions).toEqual({ minReps: 2, maxReps: 2, targetCi: null, timeBudgetMs: null, groups: expect.arrayContaining([expect.objectContaining({ variant: 'a', edit: 'code', reps: 2, stoppedBecause: 'reps' })]) });
   });
 
   it('tags every build with the run, passes the resolved base as a build arg, and sends no label', async () => {
