@@ -14,7 +14,8 @@ import { mergeCommand } from './commands/merge.js';
 import { builderListOption, durationOption, integerOption, keyValueOption, nonEmptyOption, percentOption, probabilityOption } from './commands/option-values.js';
 import { pullCommand } from './commands/pull.js';
 import { reportCommand } from './commands/report.js';
-import { runCommand } from './commands/run.js';
+import { runCommand, type RunCommandOptions } from './commands/run.js';
+import { runAgainstCommand } from './commands/run-against.js';
 import { stepSummaryOf } from './commands/step-summary.js';
 import type { DockerEngine } from './engine/docker-engine.js';
 import { DockerodeEngine } from './engine/dockerode-engine.js';
@@ -87,6 +88,15 @@ function commands(cli: Argv, engine: () => DockerEngine, io: CliIo, finish: (cod
           .option('min-reps', { requiresArg: true, describe: 'with --target-ci: repetitions every group gets first (default 6, the fewest with a 95 % interval of the median)', coerce: integerOption('--min-reps') })
           .option('max-reps', { requiresArg: true, describe: 'with --target-ci: the most repetitions a group gets (default 20)', coerce: integerOption('--max-reps') })
           .option('time-budget', { requiresArg: true, describe: 'start no new round once the run has taken this long, e.g. 20m (the groups then stop where they are; the result says so)', coerce: durationOption('--time-budget') })
+          .option('against', {
+            type: 'string',
+            requiresArg: true,
+            describe:
+              "two sides in one run: REF (a branch, tag or commit of this git repository, exported to a scratch copy) or a directory is the base, the working tree the new side; both sides' variants are built in the same rounds on this machine, each side's result is written to base/ and new/, and they are compared as `compare` does (exit 1 on a regression)",
+          })
+          .option('threshold', { default: '10%', describe: 'with --against: a time, byte or size change below this is not a regression', coerce: percentOption('--threshold') })
+          .option('alpha', { default: '0.05', describe: 'with --against: significance level of the U test', coerce: probabilityOption('--alpha') })
+          .option('allow-missing', { type: 'boolean', default: false, describe: 'with --against: a variant, builder or edit the base has and the new side lacks is listed, not a regression' })
           .option('warmup', { requiresArg: true, describe: 'unmeasured edits before the measured ones, 0–20 (default: the scenario\'s)', coerce: integerOption('--warmup') })
           .option('builder', { type: 'string', requiresArg: true, describe: "classic, buildkit, or both as classic,buildkit: every variant under each, one builder after the other (default: the scenario's; where it names none, the daemon's own: BuildKit on Engine 23 and later, classic before)", coerce: builderListOption('--builder') })
           .option('driver', {
@@ -120,9 +130,10 @@ function commands(cli: Argv, engine: () => DockerEngine, io: CliIo, finish: (cod
             'your own project: two Dockerfiles, two edits, a public base mapped to a local stand-in',
           )
           .example('$0 run -c . -f Dockerfile -f Dockerfile.slim -e replace:src/app.py:"VERSION = .*":"VERSION = \'{nonce}\'" -e touch:"src/**/*.py"', 'edit rules: replace (regex, with {nonce}), touch (a glob)'),
-      async (args) =>
+      async (args) => {
+        const run = args.against === undefined ? runCommand : (e: typeof engine, o: RunCommandOptions, i: CliIo) => runAgainstCommand(e, { ...o, against: args.against ?? '', gate: { threshold: args.threshold, alpha: args.alpha, allowMissing: args['allow-missing'] } }, i);
         finish(
-          await runCommand(
+          await run(
             engine,
             {
               what: { scenario: args.scenario, context: args.context, dockerfiles: args.dockerfile, edits: args.edit, bundled: BUNDLED_SCENARIO },
@@ -153,7 +164,8 @@ function commands(cli: Argv, engine: () => DockerEngine, io: CliIo, finish: (cod
             },
             io,
           ),
-        ),
+        );
+      },
     )
     .command(
       'report <dir>',

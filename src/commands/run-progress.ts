@@ -64,6 +64,7 @@ function stoppedLine(stop: RepetitionStop, target: number | null): string {
     'target-ci': `target met after ${count(stop.reps, 'rep')}: ${width} ≤ ±${percent(target ?? 0)}`,
     'max-reps': `${count(stop.reps, 'rep')}, the maximum, without meeting the target: ${width} > ±${percent(target ?? 0)}`,
     'time-budget': `the time budget passed after ${count(stop.reps, 'rep')} (${width})`,
+    'build-failed': `a build failed after ${count(stop.reps, 'rep')}`,
   };
   return stop.stoppedBecause === 'reps' ? '' : `  ${group}: ${why[stop.stoppedBecause]}`;
 }

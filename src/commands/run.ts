@@ -7,7 +7,7 @@ import { writeReports, type ReportOptions } from '../report/write-reports.js';
 import { buildComparison } from '../result/comparison.js';
 import type { SuiteResult } from '../result/types.js';
 import type { DriverOption } from '../run/choose-build.js';
-import { prepareRun, type RunOptions } from '../run/prepare-run.js';
+import { prepareRun, type PreparedRun, type RunOptions } from '../run/prepare-run.js';
 import { runScenario } from '../run/run-scenario.js';
 import { projectScenario } from '../scenario/project-scenario.js';
 import type { ScenarioOverrides } from '../scenario/scenario-overrides.js';
@@ -46,10 +46,21 @@ export async function runCommand(engine: () => DockerEngine, options: RunCommand
   // Every check before anything is made: a bad input costs nothing and leaves nothing.
   // The engine first: a malformed DOCKER_HOST is bad input too, checked before the environment.
   const docker = engine();
+  refuseRepsWithTarget(options);
+  const prepared = await prepareRun(scenarioOf(options.what, options.overrides), runOptionsOf(options));
+  const result = await measure(docker, prepared, options, io);
+  printOutcome(result, options.json, io);
+  return unhealthyExit(result, io);
+}
+
+export function refuseRepsWithTarget(options: RunCommandOptions): void {
   if (options.overrides.reps !== undefined && options.schedule.targetCi !== undefined) {
     throw new UsageError('--reps fixes how many repetitions each edit gets; --target-ci lets the samples decide (bounded by --min-reps and --max-reps): give one.');
   }
-  const prepared = await prepareRun(scenarioOf(options.what, options.overrides), {
+}
+
+export function runOptionsOf(options: RunCommandOptions): RunOptions {
+  return {
     overrides: options.overrides,
     outDir: options.out,
     indexPort: options.indexPort,
@@ -57,9 +68,16 @@ export async function runCommand(engine: () => DockerEngine, options: RunCommand
     concurrent: options.concurrent,
     driver: options.driver,
     ...options.schedule,
-  });
+  };
+}
+
+/**
+ * Runs a prepared run with progress on stderr and writes its reports; a run that ends early
+ * leaves the reports of what it measured, and its error is thrown.
+ */
+export async function measure(docker: DockerEngine, prepared: PreparedRun, options: Pick<RunCommandOptions, 'exportHyperfine' | 'exportGithubBenchmark'>, io: CliIo, stepSummary = true): Promise<SuiteResult> {
   const progress = createProgress(io.stderr, Date.now(), io.env);
-  const reportOptions: ReportOptions = { exportHyperfine: options.exportHyperfine, exportGithubBenchmark: options.exportGithubBenchmark, stepSummary: stepSummaryOf(io.env) };
+  const reportOptions: ReportOptions = { exportHyperfine: options.exportHyperfine, exportGithubBenchmark: options.exportGithubBenchmark, stepSummary: stepSummary ? stepSummaryOf(io.env) : undefined };
   let result: SuiteResult;
   try {
     result = await withInterrupt(
@@ -74,8 +92,11 @@ export async function runCommand(engine: () => DockerEngine, options: RunCommand
   }
   const written = writeReports(prepared.outDir, result, reportOptions);
   progress.note(`reports: ${written.files.map(displayPath).join(', ')}`);
-  printOutcome(result, options.json, io);
-  const unhealthy = result.samples.filter((s) => s.health !== null && !s.health.ok).length;
+  return result;
+}
+
+export function unhealthyExit(result: SuiteResult, io: CliIo): number {
+  const unhealthy = result.samples.filter((s) => s.kind === 'build' && s.health !== null && !s.health.ok).length;
   if (unhealthy > 0) {
     io.stderr.write(`${unhealthy} sample(s) built an image that did not pass its health check.\n`);
     return ExitCode.failure;
@@ -83,7 +104,7 @@ export async function runCommand(engine: () => DockerEngine, options: RunCommand
   return ExitCode.ok;
 }
 
-function scenarioOf(what: RunTarget, overrides: ScenarioOverrides): string | Scenario {
+export function scenarioOf(what: RunTarget, overrides: ScenarioOverrides, cwd?: string): string | Scenario {
   if (what.context === undefined) {
     if (what.dockerfiles !== undefined || what.edits !== undefined) {
       throw new UsageError(`${what.dockerfiles !== undefined ? '--dockerfile' : '--edit'} describes your own project: give its build context with --context too (a scenario file lists its own).`);
@@ -91,11 +112,11 @@ function scenarioOf(what: RunTarget, overrides: ScenarioOverrides): string | Sce
     return what.scenario ?? what.bundled;
   }
   if (what.scenario !== undefined) throw new UsageError('--scenario and --context are two ways to say what to run: give one (a scenario file names its own context).');
-  return projectScenario({ context: what.context, dockerfiles: what.dockerfiles ?? [], edits: what.edits ?? [] }, overrides);
+  return projectScenario({ context: what.context, dockerfiles: what.dockerfiles ?? [], edits: what.edits ?? [], cwd }, overrides);
 }
 
 
-function printOutcome(result: SuiteResult, json: boolean, io: CliIo): void {
+export function printOutcome(result: SuiteResult, json: boolean, io: CliIo): void {
   if (json) {
     io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return;

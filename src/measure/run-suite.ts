@@ -12,7 +12,7 @@ import { keptImageTag, runImageTag, runLabels, VARIANT_LABEL } from '../engine/l
 import type { ContextCopy } from '../dockerfile/context-copies.js';
 import type { DockerfileModel } from '../dockerfile/dockerfile-model.js';
 import { firstMissStep, type BuildDriver, type BuilderKind } from '../engine/build-trace.js';
-import { DaemonUnavailableError, InterruptedError } from '../errors.js';
+import { BuildFailedError, DaemonUnavailableError, InterruptedError } from '../errors.js';
 import type { BuildSample, HealthRecord } from '../result/types.js';
 import type { HealthSpec, Scenario, VariantSpec } from '../scenario/scenario-types.js';
 import { changedPaths, type ManifestSnapshot } from '../workspace/context-manifest.js';
@@ -52,6 +52,8 @@ export interface SuiteInputs {
   schedule: { order: RunOrder; seed: number; rule: RepetitionRule; log: RepetitionLog };
   onSample: (sample: BuildSample) => void;
   onEvent: (event: SuiteEvent) => void;
+  /** a build failed: the variant builds no more under that builder, the others go on */
+  onBuildFailed?: (failure: BuildFailedError) => void;
   /** a monotonic clock in ms (health timing) */
   now: () => number;
   wallClock: () => Date;
@@ -63,6 +65,8 @@ interface VariantState {
   previousLayers: ReadonlySet<string>;
   /** the context as the previous build sent it */
   previousContext: ManifestSnapshot | undefined;
+  /** the last images of the earlier stages of its previous build: its next build's cache */
+  stageImageIds: readonly string[];
 }
 
 export async function runSuite(inputs: SuiteInputs): Promise<void> {
@@ -73,14 +77,15 @@ export async function runSuite(inputs: SuiteInputs): Promise<void> {
   const times = new Map<string, number[]>();
   const timesOf = (group: RepGroup): number[] => times.get(`${group.builder}\u0000${group.variant}\u0000${group.edit}`) ?? [];
   const shouldStop = (group: RepGroup, repsDone: number): string | null => {
-    const reason = stopReason(rule, { repsDone, times: timesOf(group), elapsedMs: inputs.now() - startedAtMs });
+    const reason = failures.has(`${group.builder}\u0000${group.variant}`) ? 'build-failed' : stopReason(rule, { repsDone, times: timesOf(group), elapsedMs: inputs.now() - startedAtMs });
     if (reason !== null && !log.has(group)) {
-      const stop = log.record(group, repsDone, reason, timesOf(group));
+      const stop = log.record(group, reason === 'build-failed' ? timesOf(group).length : repsDone, reason, timesOf(group));
       inputs.onEvent({ type: 'group-stopped', stop, target: rule.targetCi });
     }
     return reason;
   };
   const states = new Map<string, VariantState>();
+  const failures = new Map<string, BuildFailedError>();
   let position = 0;
   for (const planned of scheduleBuilds(scenario, { order, seed, maxReps: rule.maxReps, shouldStop })) {
     position += 1;
@@ -88,7 +93,8 @@ export async function runSuite(inputs: SuiteInputs): Promise<void> {
     const variant = inputs.variants.get(planned.variant);
     if (variant === undefined) throw new Error(`no prepared variant ${planned.variant}`);
     const stateKey = `${planned.builder}\u0000${planned.variant}`;
-    const state = states.get(stateKey) ?? { previousImage: undefined, previousLayers: variant.baseLayers, previousContext: undefined };
+    if (failures.has(stateKey)) continue;
+    const state = states.get(stateKey) ?? { previousImage: undefined, previousLayers: variant.baseLayers, previousContext: undefined, stageImageIds: [] };
     const label = buildLabel(planned, scenario, rule.maxReps);
     inputs.onEvent({ type: 'build-started', build: label, position, total, adaptive: rule.targetCi !== null || rule.timeBudgetMs !== null });
 
@@ -122,7 +128,14 @@ export async function runSuite(inputs: SuiteInputs): Promise<void> {
         inputs.leftovers.buildCut();
         throw err;
       }
+    }).catch((err: unknown) => {
+      // One variant's broken Dockerfile says nothing about the others: they are still measured.
+      if (!(err instanceof BuildFailedError) || signal.aborted) throw err;
+      failures.set(stateKey, err);
+      inputs.onBuildFailed?.(err);
+      return undefined;
     });
+    if (trace === undefined) continue;
 
     await naming(describeActivity(label, 'inspection of the image'), async () => {
       const sizes = await engine.layerSizes(trace.imageId);
@@ -163,10 +176,14 @@ export async function runSuite(inputs: SuiteInputs): Promise<void> {
       } else {
         inputs.onEvent({ type: 'unrecorded-build', build: label, wallMs: trace.wallMs });
       }
-      await tidyUp(inputs, state, trace.imageId, trace.stageImageIds);
-      states.set(stateKey, { previousImage: trace.imageId, previousLayers: layerSet(sizes), previousContext: sentContext });
+      // every variant's earlier stages stay: in rounds the others' next builds come before this one's
+      const otherStages = [...states.entries()].flatMap(([key, other]) => (key === stateKey ? [] : other.stageImageIds));
+      await tidyUp(inputs, state, trace.imageId, [...trace.stageImageIds, ...otherStages]);
+      states.set(stateKey, { previousImage: trace.imageId, previousLayers: layerSet(sizes), previousContext: sentContext, stageImageIds: trace.stageImageIds });
     });
   }
+  const [first] = failures.values();
+  if (first !== undefined) throw first;
 }
 
 async function checkHealth(inputs: SuiteInputs, health: HealthSpec, image: string, label: BuildLabel): Promise<HealthRecord> {
@@ -176,15 +193,15 @@ async function checkHealth(inputs: SuiteInputs, health: HealthSpec, image: strin
 
 /**
  * The previous image of the variant lost its tag to the new one: it goes, with the untagged
- * parents only it used. The builder's other leftovers go too, except the earlier stages'
+ * parents only it used. The builder's other leftovers go too, except every variant's earlier stages'
  * images, which are the next build's cache.
  */
-async function tidyUp(inputs: SuiteInputs, state: VariantState, imageId: string, stageImageIds: readonly string[]): Promise<void> {
+async function tidyUp(inputs: SuiteInputs, state: VariantState, imageId: string, keep: readonly string[]): Promise<void> {
   if (inputs.keepImages) return;
   if (state.previousImage !== undefined && state.previousImage !== imageId) {
     await inputs.engine.removeUntaggedImages([state.previousImage], { prune: true });
   }
-  await inputs.leftovers.sweep(stageImageIds);
+  await inputs.leftovers.sweep(keep);
 }
 
 function layerSet(sizes: LayerSizes): ReadonlySet<string> {

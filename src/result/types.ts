@@ -319,9 +319,10 @@ export interface ScenarioRecord {
 /**
  * Why a group got the repetitions it got: `reps`, the fixed count; `target-ci`, the median's
  * 95 % interval became narrow enough; `max-reps`, it did not by the maximum; `time-budget`, the
- * run's budget passed before the group's next round.
+ * run's budget passed before the group's next round; `build-failed`, a build of the variant
+ * failed (the other variants went on).
  */
-export type StopReason = 'reps' | 'target-ci' | 'max-reps' | 'time-budget';
+export type StopReason = 'reps' | 'target-ci' | 'max-reps' | 'time-budget' | 'build-failed';
 
 export interface RepetitionStop {
   variant: string;

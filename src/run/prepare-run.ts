@@ -50,6 +50,8 @@ export interface RunOptions {
   driver?: DriverOption | undefined;
   /** where runs are registered (the run lock); specs give their own @default the system's */
   registry?: RunRegistry | undefined;
+  /** the run's id, when something made for the run before it was prepared carries it @default a new one */
+  runId?: string | undefined;
   /** the order of the warm builds (see plan.ts) @default 'rounds' */
   order?: RunOrder | undefined;
   /** seeds the shuffle of each round; the same seed repeats the order @default a random one, recorded */
@@ -98,7 +100,7 @@ export async function prepareRun(scenario: string | Scenario, options: RunOption
   }
   checkEdits(loaded);
   const repetitions = repetitionRule(loaded.reps, options);
-  const runId = newRunId();
+  const runId = options.runId ?? newRunId();
   const outDir = options.outDir === undefined ? resolve('results', runId) : checkOutputDirectory(options.outDir);
   const concurrent = options.concurrent ?? false;
   const index: IndexChoice = options.packageIndex === 'none' ? { mode: 'none', directories: [] } : await chooseIndex();

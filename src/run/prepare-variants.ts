@@ -37,7 +37,7 @@ export async function prepareVariants(
   signal?: AbortSignal,
 ): Promise<PreparedVariantRecord[]> {
   const prepared = scenario.variants.map((spec) => {
-    const workspace = Workspace.create(join(scratch, spec.name), scenario.context, spec.dockerfile);
+    const workspace = Workspace.create(join(scratch, spec.name), spec.context ?? scenario.context, spec.dockerfile);
     const dockerfileBytes = readFileSync(spec.dockerfile);
     const buildArgs = {
       ...spec.buildArgs,

@@ -154,6 +154,10 @@ export async function runScenario(scenario: Scenario | PreparedRun | string, opt
         options.onSample?.(sample);
       },
       onEvent: emit,
+      onBuildFailed: (failure) => {
+        state.notes.push({ code: 'build-failed', message: failure.message });
+        emit({ type: 'note', text: `${failure.message} — the other variants go on; the run will end with this failure` });
+      },
       now: options.now ?? (() => performance.now()),
       wallClock,
       signal,

@@ -78,6 +78,8 @@ export interface VariantSpec {
   target: string | null;
   /** the builders it can be built with; null: any */
   builders: Builder[] | null;
+  /** absolute path of its build context where it is not the scenario's (the base side of `run --against`) */
+  context?: string;
 }
 
 /** `slow`/`fast` after `edit`: a ratio the run ends with, under each builder that has both. */

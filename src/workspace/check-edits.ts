@@ -17,15 +17,16 @@ import { sentFiles, touchTarget } from './sent-files.js';
 export function checkEdits(scenario: Pick<Scenario, 'file' | 'context' | 'variants' | 'edits' | 'declared'>): void {
   const source = sourceOf(scenario);
   const received = new Map<string, string[]>();
-  const rulesOf = new Map(scenario.variants.map((variant) => [variant.name, ignoreRulesFor(scenario.context, variant.dockerfile)]));
+  const contextOf = (variant: Scenario['variants'][number]): string => variant.context ?? scenario.context;
+  const rulesOf = new Map(scenario.variants.map((variant) => [variant.name, ignoreRulesFor(contextOf(variant), variant.dockerfile)]));
   for (const edit of scenario.edits) {
     const field = `edits[${scenario.declared.edits.indexOf(edit.name)}]`;
     for (const variant of scenario.variants) {
-      const rules = rulesOf.get(variant.name) ?? ignoreRulesFor(scenario.context, variant.dockerfile);
+      const rules = rulesOf.get(variant.name) ?? ignoreRulesFor(contextOf(variant), variant.dockerfile);
       const ignoredBy = displayPath(rules.source ?? '.dockerignore');
       let path = edit.file;
       if (edit.kind === 'touch') {
-        const files = received.get(variant.name) ?? sentFiles(scenario.context, rules);
+        const files = received.get(variant.name) ?? sentFiles(contextOf(variant), rules);
         received.set(variant.name, files);
         const target = touchTarget(edit.file, files);
         if (target === undefined) {
@@ -40,7 +41,7 @@ export function checkEdits(scenario: Pick<Scenario, 'file' | 'context' | 'varian
           'Edit a file the build receives, or change that .dockerignore.',
         );
       }
-      tryEdit(edit, path, scenario.context, (what, message) => inputError(source, `${field}.${what}`, `cannot be applied (edit "${edit.name}"): ${message}`));
+      tryEdit(edit, path, contextOf(variant), (what, message) => inputError(source, `${field}.${what}`, `cannot be applied (edit "${edit.name}"): ${message}`));
     }
   }
 }

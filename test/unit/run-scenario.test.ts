@@ -162,15 +162,17 @@ describe('runScenario with a scripted engine', () => {
   });
 
   describe('after a failed build', () => {
-    it('rejects with the build\'s error, keeps what was measured in a partial result, and leaves nothing', async () => {
+    it('measures the other variants, then rejects with the build\'s error, the failure noted in a partial result, and leaves nothing', async () => {
       engine.then(() => ({}), () => ({}), () => ({ error: new BuildFailedError('a', 'Step 3/3 : COPY . .', 'no space for it', ['log']) }));
       const failure = await failureOf(runScenario(scenario(), options()));
       expect(failure).toBeInstanceOf(BuildFailedError);
       const partial = readResult(join(root, 'out'));
       expect(partial.complete).toBe(false);
-      expect(partial.samples).toHaveLength(2);
+      expect(buildSamplesOf(partial.samples).map((s) => `${s.variant} ${s.phase} ${s.rep}`)).toEqual(['a cold 1', 'a warm 1', 'b cold 1', 'b warm 1', 'b warm 2']);
+      expect(partial.notes).toContainEqual({ code: 'build-failed', message: expect.stringMatching(/^The build of "a" failed at Step 3\/3 : COPY \. \.: no space for it/) });
+      expect(partial.repetitions?.groups).toContainEqual(expect.objectContaining({ variant: 'a', edit: 'code', stoppedBecause: 'build-failed' }));
       expectNothingLeft(partial.runId);
-      expect(events.filter((e) => e.type === 'result-written')).toEqual([{ type: 'result-written', file: join(root, 'out', 'result.json'), complete: false, samples: 2 }]);
+      expect(events.filter((e) => e.type === 'result-written')).toEqual([{ type: 'result-written', file: join(root, 'out', 'result.json'), complete: false, samples: 5 }]);
     });
 
     it('reports a failure while cleaning up beside the build\'s error, never in its place', async () => {
