@@ -21,17 +21,34 @@ export type * from './result/types.js';
 export { DockerodeEngine } from './engine/dockerode-engine.js';
 export type { BuildRequest, DockerEngine, EngineFacts } from './engine/docker-engine.js';
 export type { BuildTrace, TraceStep } from './engine/build-trace.js';
+export { compareResults, type CompareOptions, type ResultComparison } from './result/compare-results.js';
+export { mergeResults } from './result/merge-results.js';
+export { mannWhitneyU } from './result/mann-whitney.js';
+export { twoSidedScenario, sideResult } from './run/two-sides.js';
+export type { RepetitionRule } from './measure/repetitions.js';
+export type { RunOrder } from './measure/plan.js';
 export {
+  BandwidthError,
   BaseImageError,
+  BuildDriverError,
   BuildFailedError,
   DaemonUnavailableError,
   DiskFullError,
+  DockerfileError,
+  EngineError,
   ExitCode,
+  FreshHostError,
+  FrontendImageError,
+  HelperContainerError,
   InterruptedError,
   LayerbenchError,
+  LinkShapeError,
   PackageIndexError,
+  RegistryError,
+  RemoteDaemonError,
   ResultFileError,
   RunInProgressError,
+  RunStateError,
   ScenarioError,
   UsageError,
   WorkspaceError,

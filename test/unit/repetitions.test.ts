@@ -62,3 +62,12 @@ describe('repetitionRule', () => {
     expect(() => repetitionRule(5, { targetCi: 0 })).toThrow(UsageError);
   });
 });
+
+describe('--time-budget durations', () => {
+  it('reads seconds, minutes and hours, a bare number as seconds', async () => {
+    const { durationOption } = await import('../../src/commands/option-values.js');
+    const parse = durationOption('--time-budget');
+    expect([parse('90s'), parse('20m'), parse('1h30m'), parse('600'), parse(undefined)]).toEqual([90_000, 1_200_000, 5_400_000, 600_000, undefined]);
+    expect(() => parse('0s')).toThrow(UsageError);
+  });
+});
