@@ -114,7 +114,7 @@ function commands(cli: Argv, engine: () => DockerEngine, io: CliIo, finish: (cod
           .option('index-port', { requiresArg: true, default: DEFAULT_INDEX_PORT, describe: 'port of the local package index on 127.0.0.1 (part of the build cache key: keep it fixed)', coerce: integerOption('--index-port') })
           .option('index-bandwidth', { type: 'string', requiresArg: true, describe: "hold downloads from the local package index to this rate, e.g. 50mbit, as a developer's line to PyPI would (default: the scenario's, unlimited)" })
           .option('concurrent', { type: 'boolean', default: false, describe: 'run even while another run builds on this daemon (they slow each other down); uses its own index port' })
-          .option('json', { type: 'boolean', default: false, describe: 'print result.json to stdout instead of the table' })
+          .option('json', { type: 'boolean', default: false, describe: 'print result.json to stdout instead of the table (with --against: the comparison, as compare --json prints it)' })
           .option('export-hyperfine', { type: 'string', requiresArg: true, describe: 'also write the rebuild times in hyperfine\'s JSON export format to this file' })
           .option('export-github-benchmark', { type: 'string', requiresArg: true, describe: 'also write github-action-benchmark\'s customSmallerIsBetter input to this file' })
           .epilogue(
@@ -125,6 +125,8 @@ function commands(cli: Argv, engine: () => DockerEngine, io: CliIo, finish: (cod
           )
           .example('$0 run', 'the bundled benchmark: naive vs optimized vs multi-stage, three kinds of edit')
           .example('$0 run --reps 3 --edits code --out /tmp/lb', 'three code edits only, written to /tmp/lb')
+          .example('$0 run --against origin/main', 'the base branch and your working tree as the two sides of one run, exit 1 on a regression')
+          .example('$0 run --edits code --target-ci 5% --max-reps 15', 'repeat the code edit until each median is known within ±5 %')
           .example(
             "$0 run -c docker/examples/flask -f naive=docker/examples/flask/naive.Dockerfile -f optimized=docker/examples/flask/optimized.Dockerfile -e append-line:app.py -e add-requirement:requirements.txt:six --base-map python:3.11-slim=layerbench/bookworm-python3:2 --port 8000 --health-path /health",
             'your own project: two Dockerfiles, two edits, a public base mapped to a local stand-in',

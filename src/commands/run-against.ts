@@ -56,12 +56,13 @@ export async function runAgainstCommand(engine: () => DockerEngine, options: Run
       failure = err;
       result = readResult(prepared.outDir);
     }
-    printOutcome(result, options.json, io);
+    if (!options.json) printOutcome(result, false, io);
     const sides = Object.fromEntries(SIDES.map((side) => [side, writeSide(prepared.outDir, side, sideResult(result, side))])) as Record<(typeof SIDES)[number], SuiteResult>;
     const comparison = compareResults(sides.base, sides.new, options.gate, formatBytes);
     const markdown = compareMarkdown(comparison, `base (${tree.label})`, 'new (the working tree)');
     writeFileSync(join(prepared.outDir, 'compare.md'), markdown);
-    io.stdout.write(`\n${markdown}`);
+    // --json: the comparison, as `compare --json` prints it (each side's result is in its directory)
+    io.stdout.write(options.json ? `${JSON.stringify(comparison, null, 2)}\n` : `\n${markdown}`);
     appendStepSummary(io.env, markdown);
     io.stderr.write(`base and new: ${displayPath(join(prepared.outDir, 'base'))}, ${displayPath(join(prepared.outDir, 'new'))}; the comparison: ${displayPath(join(prepared.outDir, 'compare.md'))}\n`);
     if (failure !== undefined) {
