@@ -74,7 +74,7 @@ export function seriesWarnings(times: readonly number[], reps: readonly number[]
   }
   // below FEW_SAMPLES the margin of error is wide by construction (t = 12.7 for n = 2): few-samples says it
   const rme = statistics(times)?.rme ?? 0;
-  if (n >= FEW_SAMPLES && rme > HIGH_RME_PERCENT) warnings.push({ code: 'high-rme', message: `the margin of error is ±${rme.toFixed(0)} % (above ${HIGH_RME_PERCENT} %): more repetitions, or a quieter machine` });
+  if (n >= FEW_SAMPLES && rme > HIGH_RME_PERCENT) warnings.push({ code: 'high-rme', message: `the mean's margin of error is ±${rme.toFixed(0)} % (above ${HIGH_RME_PERCENT} %): more repetitions (--target-ci), or a quieter machine` });
   return warnings;
 }
 
