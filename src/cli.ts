@@ -228,6 +228,7 @@ function commands(cli: Argv, engine: () => DockerEngine, io: CliIo, finish: (cod
           .option('reps', { alias: 'n', requiresArg: true, describe: 'pulls per case, 1–20 (default: the scenario\'s)', coerce: integerOption('--reps') })
           .option('bandwidth', { type: 'string', requiresArg: true, describe: 'the registry → host link: 100mbit, 1gbit, 512kbit, or unlimited (default: the scenario\'s)' })
           .option('fresh-host', { choices: ['auto', 'privileged', 'capabilities'] as const, describe: 'how the Docker-in-Docker hosts run (auto: privileged where that works)' })
+          .option('seed', { requiresArg: true, describe: 'seeds the order of the four cases in each repetition (default: a random one; the result records it)', coerce: integerOption('--seed') })
           .option('out', { alias: 'o', type: 'string', requiresArg: true, describe: 'output directory (default: results/pull-<runId>/)', coerce: nonEmptyOption('--out', 'a directory') })
           .option('index-port', { requiresArg: true, default: DEFAULT_INDEX_PORT, describe: 'port of the local package index on 127.0.0.1 (the tiers install Python packages)', coerce: integerOption('--index-port') })
           .option('json', { type: 'boolean', default: false, describe: 'print result.json to stdout instead of the table' })
@@ -243,6 +244,7 @@ function commands(cli: Argv, engine: () => DockerEngine, io: CliIo, finish: (cod
               overrides: { scale: args.scale, reps: args.reps, bandwidth: args.bandwidth, freshHost: args['fresh-host'] },
               out: args.out,
               indexPort: args['index-port'] ?? DEFAULT_INDEX_PORT,
+              seed: args.seed,
               json: args.json,
             },
             io,

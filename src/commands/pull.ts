@@ -18,6 +18,7 @@ export interface PullCommandOptions {
   overrides: PullOverrides;
   out: string | undefined;
   indexPort: number;
+  seed?: number | undefined;
   json: boolean;
 }
 
@@ -32,6 +33,7 @@ export async function pullCommand(engine: () => DockerEngine, options: PullComma
           overrides: options.overrides,
           outDir: options.out,
           indexPort: options.indexPort,
+          seed: options.seed,
           engine: docker,
           signal,
           onProgress: (event) => {

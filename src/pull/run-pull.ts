@@ -28,6 +28,7 @@ import type { BaseRecord, HealthRecord, PullCase, PullSample, PullSetup, Scenari
 import { DisposerStack } from '../run/disposer-stack.js';
 import { checkOutputDirectory } from '../run/output-directory.js';
 import { checkIndexPortOfRun } from '../run/prepare-run.js';
+import { randomSeed, seededShuffle } from '../measure/seeded-shuffle.js';
 import { refuseRemoteDaemon } from '../run/refuse-remote-daemon.js';
 import { newRunId } from '../run/run-id.js';
 import { RunRegistry } from '../run/run-registry.js';
@@ -57,9 +58,14 @@ export interface PullOptions {
   signal?: AbortSignal | undefined;
   onProgress?: ((event: PullEvent) => void) | undefined;
   registry?: RunRegistry | undefined;
+  /** seeds the order of the cases in each repetition (recorded; the same seed repeats it) @default a random one */
+  seed?: number | undefined;
 }
 
-/** The four pulls, in the order each repetition makes them. */
+/**
+ * The four pulls. Each repetition makes them in an order shuffled by the run's seed: a link or
+ * a disk that drifts over the run then lands on every case alike, not on whichever comes last.
+ */
 export const PULL_CASES: { case: PullCase; image: TierName; setup: TierName | undefined }[] = [
   { case: 'with-base', image: 'app2', setup: 'app1' },
   { case: 'without-base', image: 'app2', setup: undefined },
@@ -95,6 +101,7 @@ export async function runPullExperiment(file: string, options: PullOptions = {})
   const emit = options.onProgress ?? (() => {});
   const signal = options.signal ?? new AbortController().signal;
   const registry = options.registry ?? new RunRegistry();
+  const seed = options.seed ?? randomSeed();
   const now = (): number => performance.now();
 
   refuseRemoteDaemon(engine);
@@ -116,7 +123,7 @@ export async function runPullExperiment(file: string, options: PullOptions = {})
       finishedAt: new Date(),
       complete,
       machine: machineOf(facts),
-      scenario: scenarioRecord(scenario),
+      scenario: { ...scenarioRecord(scenario), order: { kind: 'rounds', seed } },
       packageIndex: { mode: 'none', urls: [] },
       bases,
       samples,
@@ -212,8 +219,9 @@ export async function runPullExperiment(file: string, options: PullOptions = {})
     writer.writeResult(assemble());
 
     let hostNumber = 0;
+    const shuffle = seededShuffle(seed);
     for (let rep = 1; rep <= scenario.reps; rep += 1) {
-      for (const planned of PULL_CASES) {
+      for (const planned of shuffle(PULL_CASES)) {
         if (signal.aborted) throw new InterruptedError();
         hostNumber += 1;
         emit({ type: 'status', text: `${planned.case} rep ${rep}/${scenario.reps}: starting a fresh host` });

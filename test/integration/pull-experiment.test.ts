@@ -10,6 +10,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededShuffle } from '../../src/measure/seeded-shuffle.js';
+import { PULL_CASES } from '../../src/pull/run-pull.js';
 import { readResult } from '../../src/result/read-result.js';
 import { pullSamplesOf } from '../../src/result/sample-kinds.js';
 import type { PullCase, PullSample, SuiteResult } from '../../src/result/types.js';
@@ -38,7 +40,7 @@ beforeAll(() => {
   );
   imagesBefore = allImages();
   danglingBefore = danglingImages();
-  outcome = runCli(['pull', '--scenario', join(scratch, 'tiny.yaml'), '--out', join(scratch, 'out')]);
+  outcome = runCli(['pull', '--scenario', join(scratch, 'tiny.yaml'), '--seed', '3', '--out', join(scratch, 'out')]);
   result = readResult(join(scratch, 'out'));
 });
 
@@ -55,6 +57,12 @@ describe('the pull experiment (tiny scale)', () => {
     expect(outcome.code).toBe(0);
     expect(outcome.stdout).toMatch(/App2, host holds App1 \(with base\).*1 min 33 s/);
     expect(result.pull?.link).toMatchObject({ bandwidth: 'unlimited', bitsPerSecond: null });
+  });
+
+  it('pulls the four cases in the order the seed shuffles them, and records the seed', () => {
+    expect(result.scenario.order).toEqual({ kind: 'rounds', seed: 3 });
+    const inOrder = [...pullSamplesOf(result.samples)].sort((a, b) => a.startedAt.localeCompare(b.startedAt)).map((s) => s.case);
+    expect(inOrder).toEqual(seededShuffle(3)(PULL_CASES).map((c) => c.case));
   });
 
   it('a host that holds App1 downloads exactly the layers App2 does not share with it', () => {
