@@ -60,7 +60,7 @@ function main(argv: readonly string[]): void {
     const { flagged, of, byGroup } = row(factor);
     const share = of === 0 ? 0 : flagged / of;
     if (smallest === null && factor > 1 && share >= 0.95) smallest = factor;
-    const missed = factor > 1 && share < 1 ? ` · not flagged in: ${[...new Set(pairs.flatMap(({ base }) => [...base.groups.keys()]))].filter((k) => (byGroup.get(k) ?? 0) < pairs.length).map((k) => k.split('\u0000').filter((_part, i) => i !== 1 && i !== 3).join(' ')).join(', ')}` : '';
+    const missed = factor > 1 && share < 1 ? ` · missed at least once in: ${[...new Set(pairs.flatMap(({ base }) => [...base.groups.keys()]))].filter((k) => (byGroup.get(k) ?? 0) < pairs.length).map((k) => k.split('\u0000').filter((_part, i) => i !== 1 && i !== 3).join(' ')).join(', ')}` : '';
     console.log(`slowdown ×${factor.toFixed(2)}: ${flagged}/${of} group pairs flagged (${(share * 100).toFixed(0)} %)${factor === 1 ? ' — false alarms' : ''}${missed}`);
   }
   console.log(smallest === null ? 'no slowdown tried was flagged in 95 % of group pairs' : `smallest slowdown flagged in ≥ 95 % of group pairs: ×${smallest.toFixed(2)} (+${((smallest - 1) * 100).toFixed(0)} %)`);
