@@ -49,12 +49,17 @@ export function halfWidth(times: readonly number[]): number | null {
   return Math.max(stats.median - stats.medianInterval.low, stats.medianInterval.high - stats.median) / stats.median;
 }
 
+/** One key per (builder, variant, edit): the group a stopping rule judges. */
+export function repGroupKey(group: { variant: string; builder: Builder; edit: string }): string {
+  return `${group.builder}\u0000${group.variant}\u0000${group.edit}`;
+}
+
 /** Remembers why each group stopped, the first time it is told. */
 export class RepetitionLog {
   private readonly stops = new Map<string, RepetitionStop>();
 
   record(group: { variant: string; builder: Builder; edit: string }, reps: number, reason: StopReason, times: readonly number[]): RepetitionStop {
-    const key = `${group.builder}\u0000${group.variant}\u0000${group.edit}`;
+    const key = repGroupKey(group);
     const known = this.stops.get(key);
     if (known !== undefined) return known;
     const stop: RepetitionStop = { variant: group.variant, builder: group.builder, edit: group.edit, reps, stoppedBecause: reason, halfWidth: halfWidth(times) };
@@ -63,7 +68,7 @@ export class RepetitionLog {
   }
 
   has(group: { variant: string; builder: Builder; edit: string }): boolean {
-    return this.stops.has(`${group.builder}\u0000${group.variant}\u0000${group.edit}`);
+    return this.stops.has(repGroupKey(group));
   }
 
   all(): RepetitionStop[] {

@@ -21,7 +21,7 @@ import type { BuildLeftovers } from './build-leftovers.js';
 import { explainCacheMiss } from './cache-miss.js';
 import { probeHealth } from './health-probe.js';
 import { isRecorded, planBuilds, scheduleBuilds, type PlannedBuild, type RepGroup, type RunOrder } from './plan.js';
-import { halfWidth, stopReason, type RepetitionLog, type RepetitionRule } from './repetitions.js';
+import { halfWidth, repGroupKey, stopReason, type RepetitionLog, type RepetitionRule } from './repetitions.js';
 import type { BuildLabel, SuiteEvent } from './suite-events.js';
 import { nonceFor, toSample } from './to-sample.js';
 
@@ -75,7 +75,7 @@ export async function runSuite(inputs: SuiteInputs): Promise<void> {
   const total = planBuilds(scenario, { order, seed, maxReps: rule.maxReps }).length;
   const startedAtMs = inputs.now();
   const times = new Map<string, number[]>();
-  const timesOf = (group: RepGroup): number[] => times.get(`${group.builder}\u0000${group.variant}\u0000${group.edit}`) ?? [];
+  const timesOf = (group: RepGroup): number[] => times.get(repGroupKey(group)) ?? [];
   const shouldStop = (group: RepGroup, repsDone: number): string | null => {
     const reason = failures.has(`${group.builder}\u0000${group.variant}`) ? 'build-failed' : stopReason(rule, { repsDone, times: timesOf(group), elapsedMs: inputs.now() - startedAtMs });
     if (reason !== null && !log.has(group)) {
@@ -165,12 +165,9 @@ export async function runSuite(inputs: SuiteInputs): Promise<void> {
           provenance: { contextSha256, edit: applied === undefined ? null : { sha256: applied.sha256, paths: applied.paths } },
         });
         inputs.onSample(sample);
-        if (sample.phase === 'warm' && !sample.flags.includes('no-step-missed')) {
-          const key = `${planned.builder}\u0000${planned.variant}\u0000${sample.edit}`;
-          times.set(key, [...(times.get(key) ?? []), sample.wallMs]);
-        }
-        const counted = times.get(`${planned.builder}\u0000${planned.variant}\u0000${sample.edit}`) ?? [];
-        const target = rule.targetCi === null || sample.phase !== 'warm' ? undefined : { halfWidth: halfWidth(counted), target: rule.targetCi };
+        const group: RepGroup = { variant: planned.variant, builder: planned.builder, edit: sample.edit };
+        if (sample.phase === 'warm' && !sample.flags.includes('no-step-missed')) times.set(repGroupKey(group), [...timesOf(group), sample.wallMs]);
+        const target = rule.targetCi === null || sample.phase !== 'warm' ? undefined : { halfWidth: halfWidth(timesOf(group)), target: rule.targetCi };
         inputs.onEvent({ type: 'sample', sample, editSummary: applied?.summary, build: label, ...(target === undefined ? {} : { target }) });
         if (inputs.keepImages) await engine.tagImage(trace.imageId, keptImageTag(variant.spec.name, runId, `${sample.edit}-${sample.phase}${sample.rep}`));
       } else {
