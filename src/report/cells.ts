@@ -8,15 +8,21 @@ export function medianWithInterval(stats: Statistics | null): string {
   if (stats === null) return '–';
   if (stats.n === 1) return formatMs(stats.median);
   const { low, high, confidence } = stats.medianInterval;
-  const level = confidence >= 0.95 ? '' : `, ${Math.round(confidence * 100)} %`;
-  return `${formatMs(stats.median)} (${formatMs(low)} – ${formatMs(high)}${level})`;
+  const level = confidenceBelow95(confidence);
+  return `${formatMs(stats.median)} (${formatMs(low)} – ${formatMs(high)}${level === '' ? '' : `, ${level}`})`;
+}
+
+/** `94 %` where an interval covers less than 95 % (too few samples for more); empty at 95 % and above. */
+function confidenceBelow95(confidence: number): string {
+  return confidence >= 0.95 ? '' : `${Math.round(confidence * 100)} %`;
 }
 
 /** `24.1 s – 25.3 s`, the median's interval alone (its confidence when below 95 %: `(94 %)`); `–` for one sample. */
 export function medianIntervalCell(stats: Statistics | null): string {
   if (stats === null || stats.n === 1) return '–';
   const { low, high, confidence } = stats.medianInterval;
-  return `${formatMs(low)} – ${formatMs(high)}${confidence >= 0.95 ? '' : ` (${Math.round(confidence * 100)} %)`}`;
+  const level = confidenceBelow95(confidence);
+  return `${formatMs(low)} – ${formatMs(high)}${level === '' ? '' : ` (${level})`}`;
 }
 
 /** `45× (41×–49×)`: the interval from the per-round ratios, where the run was in rounds. */
@@ -28,9 +34,13 @@ export function speedupCell(row: ComparisonRow): string {
 
 /** ` (41×–49×)`, with its confidence where the rounds were too few for 95 %; empty without one. */
 export function ratioInterval(interval: ComparisonRow['speedupInterval']): string {
-  if (interval === null) return '';
-  const level = interval.confidence >= 0.95 ? '' : `, ${Math.round(interval.confidence * 100)} %`;
-  return ` (${formatRatio(interval.low)}–${formatRatio(interval.high)}${level})`;
+  return interval === null ? '' : ` (${ratioIntervalWords(interval)})`;
+}
+
+/** `41×–49×, 94 %`: a ratio's interval, its confidence where below 95 %. */
+export function ratioIntervalWords(interval: NonNullable<ComparisonRow['speedupInterval']>): string {
+  const level = confidenceBelow95(interval.confidence);
+  return `${formatRatio(interval.low)}–${formatRatio(interval.high)}${level === '' ? '' : `, ${level}`}`;
 }
 
 /** `9: COPY . .`, shortened to `width` characters when given; `none (all cached)`. */

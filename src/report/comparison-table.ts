@@ -4,7 +4,7 @@
  * why each variant rebuilt. Renders the comparison model; computes nothing of its own.
  */
 import type { Comparison, ComparisonRow, ComparisonSection, Headline } from '../result/comparison.js';
-import { bytesCell, excludedNote, firstMissCell, healthCell, medianIntervalCell, ratioInterval, sectionTitle, speedupCell, whyCell } from './cells.js';
+import { bytesCell, excludedNote, firstMissCell, healthCell, medianIntervalCell, ratioIntervalWords, sectionTitle, speedupCell, whyCell } from './cells.js';
 import { formatMs } from './format.js';
 
 interface Column {
@@ -81,7 +81,7 @@ function whyLines(rows: readonly ComparisonRow[], withBuilders: boolean): string
 /** `code-edit rebuild naive/optimized = 31.2x (median 24.8 s vs 0.60 s)` */
 export function headlineLine(headline: Headline, nameBuilder: boolean): string {
   const builder = nameBuilder ? ` [${headline.builder}]` : '';
-  const interval = headline.interval === null ? '' : `; per-round ratios ${ratioInterval(headline.interval).trim().replace(/^\(|\)$/g, '')}`;
+  const interval = headline.interval === null ? '' : `; per-round ratios ${ratioIntervalWords(headline.interval)}`;
   return `${headline.edit}-edit rebuild ${headline.slow}/${headline.fast} = ${headline.ratio.toFixed(1)}x${builder} (median ${formatMs(headline.slowMs)} vs ${formatMs(headline.fastMs)}${interval})`;
 }
 
