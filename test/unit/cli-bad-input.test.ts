@@ -12,18 +12,14 @@ import { main } from '../../src/cli.js';
 import type { CliIo } from '../../src/commands/cli-io.js';
 import { chooseIndex, DEFAULT_INDEX_PORT } from '../../src/package-index/package-index.js';
 import { FakeEngine } from '../support/fake-engine.js';
+import { NO_STACK_TRACE, runMain, type MainOutcome } from './support/in-process-cli.js';
 import { makeTempDir, writeTree } from './support/temp-dir.js';
 
 const root = makeTempDir();
 const out = join(root, 'results');
 // A run of this machine's own (a benchmark in another shell) must not be what these specs meet.
 process.env['LAYERBENCH_STATE_DIR'] = join(root, 'state');
-const NO_STACK_TRACE = /\n\s+at [\w.<]/;
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
+interface Outcome extends MainOutcome {
   engineCalls: string[];
   ms: number;
 }
@@ -33,14 +29,11 @@ interface Outcome {
  * call that reaches it) unless DOCKER_HOST is set: then the real engine reads it.
  */
 async function cli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<Outcome> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, env };
   const engine = new FakeEngine();
   const started = Date.now();
-  const code = await main(argv, io, env['DOCKER_HOST'] === undefined ? { engine: () => engine } : {});
+  const outcome = await runMain(argv, env, env['DOCKER_HOST'] === undefined ? { engine: () => engine } : {});
   await engine.close();
-  return { code, stdout, stderr, engineCalls: engine.log, ms: Date.now() - started };
+  return { ...outcome, engineCalls: engine.log, ms: Date.now() - started };
 }
 
 /** A scenario beside a copy of a small context, with one thing changed. */

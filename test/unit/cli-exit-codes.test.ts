@@ -34,26 +34,15 @@ import { LinkShaper, tbfCommand } from '../../src/pull/link-shaper.js';
 import { manifestLayers } from '../../src/pull/registry-manifest.js';
 import { RunRegistry } from '../../src/run/run-registry.js';
 import { FakeEngine } from '../support/fake-engine.js';
+import { NO_STACK_TRACE, runMain, type MainOutcome } from './support/in-process-cli.js';
 import { makeTempDir, removeTempDirs } from './support/temp-dir.js';
 
 const root = makeTempDir();
 // A run of this machine's own (a benchmark in another shell) must not be what these specs meet.
 process.env['LAYERBENCH_STATE_DIR'] = join(root, 'state');
-const NO_STACK_TRACE = /\n\s+at [\w.<]/;
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** `layerbench clean`, whose first call is the engine's ping: what that throws is what the CLI reports. */
-async function cleanWith(engine: DockerEngine | undefined, env: NodeJS.ProcessEnv = process.env): Promise<Outcome> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, env };
-  const code = await main(['clean', '--dry-run'], io, engine === undefined ? {} : { engine: () => engine });
-  return { code, stdout, stderr };
+function cleanWith(engine: DockerEngine | undefined, env: NodeJS.ProcessEnv = process.env): Promise<MainOutcome> {
+  return runMain(['clean', '--dry-run'], env, engine === undefined ? {} : { engine: () => engine });
 }
 
 const pingThrowing = (error: unknown): FakeEngine => {
