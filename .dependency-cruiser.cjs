@@ -4,7 +4,7 @@
  * command line at the top. `npm run lint:deps` checks it; so does test/unit/architecture.test.ts.
  */
 const FLOORS = [
-  ['kernel', '^src/(errors|version|path-inside|schema-errors|disk-space|display-path)\\.ts$'],
+  ['kernel', '^src/(errors|version|path-inside|schema-errors|disk-space|display-path|format|scratch-parent)\\.ts$'],
   ['result', '^src/result/'],
   ['scenario', '^src/scenario/'],
   ['dockerfile', '^src/dockerfile/'],

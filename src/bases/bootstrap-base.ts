@@ -14,10 +14,11 @@ export interface BootstrapProgress {
   (line: string): void;
 }
 
-export async function bootstrapBase(engine: DockerEngine, base: LogicalBase, say: BootstrapProgress): Promise<string> {
+/** @param scratchParent where the root file system is made (LAYERBENCH_SCRATCH, else the system's temporary directory) */
+export async function bootstrapBase(engine: DockerEngine, base: LogicalBase, say: BootstrapProgress, scratchParent: string = tmpdir()): Promise<string> {
   const recipe = base.bootstrap;
   ensureDebootstrap(say);
-  const scratch = mkdtempSync(join(process.env['LAYERBENCH_SCRATCH'] ?? tmpdir(), 'layerbench-rootfs-'));
+  const scratch = mkdtempSync(join(scratchParent, 'layerbench-rootfs-'));
   const root = join(scratch, 'root');
   try {
     const args = ['--variant=minbase', ...(recipe.include.length > 0 ? [`--include=${recipe.include.join(',')}`] : []), recipe.suite, root];
@@ -33,7 +34,7 @@ export async function bootstrapBase(engine: DockerEngine, base: LogicalBase, say
     rmSync(join(root, 'var/cache/apt/archives'), { recursive: true, force: true });
     rmSync(join(root, 'var/lib/apt/lists'), { recursive: true, force: true });
     const tar = spawn('tar', ['--numeric-owner', '-C', root, '-c', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const imported = engine.importImage(tar.stdout, recipe.image, [
+    const imported = engine.images.import(tar.stdout, recipe.image, [
       'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
       'ENV LANG=C.UTF-8',
       `LABEL ${BASE_LABEL}=${base.name}`,

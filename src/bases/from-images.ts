@@ -21,10 +21,10 @@ export async function ensureFromImages(engine: DockerEngine, froms: readonly Fro
   const layers = new Map<string, string[]>();
   for (const from of froms) {
     if (layers.has(from.image)) continue;
-    let present = await engine.inspectImage(from.image);
+    let present = await engine.images.inspect(from.image);
     if (present === undefined) {
       say(`pulling ${from.image} (${from.where})`);
-      if (await engine.pullImage(from.image, signal)) present = await engine.inspectImage(from.image);
+      if (await engine.images.pull(from.image, signal)) present = await engine.images.inspect(from.image);
     }
     if (present === undefined) throw missingBase(from);
     layers.set(from.image, present.diffIds);

@@ -24,8 +24,8 @@ import { execFile, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { scratchParent } from '../scratch-parent.js';
 import { fileURLToPath } from 'node:url';
 import { RUN_LABEL } from '../engine/labels.js';
 import { newRunId } from '../run/run-id.js';
@@ -115,7 +115,7 @@ async function startOne(host: string | undefined, image: string, mode: DindMode,
   const volume = `${name}-data`;
   const bridge = `lbme${randomBytes(4).toString('hex')}`;
   // clean removes a dead run's `layerbench-<runId>-…` folders; the exec-root's sockets must stay under 108 bytes
-  const folder = join(process.env['LAYERBENCH_SCRATCH'] ?? tmpdir(), `layerbench-${runId}-engine`);
+  const folder = join(scratchParent(process.env), `layerbench-${runId}-engine`);
   if (folder.length > 64) throw new Error(`the modern engine's folder ${folder} is too long for its sockets: set LAYERBENCH_SCRATCH to a shorter directory`);
   const socketPath = join(folder, 'docker.sock');
   const labels = [RUN_LABEL, runId, MODERN_ENGINE_ROLE, 'modern-engine'];

@@ -32,7 +32,7 @@ import { parseArgs } from 'node:util';
 import { Bench, type FnReturnedObject } from 'tinybench';
 import { BASE_CATALOG } from '../bases/base-catalog.js';
 import { resolveBases } from '../bases/resolve-bases.js';
-import type { BuildDriver, BuilderKind } from '../engine/build-trace.js';
+import type { Builder, BuildDriver } from '../result/types.js';
 import { cliCanBuild, describeCliBuild, type DockerCli } from '../engine/cli/docker-cli.js';
 import type { DockerEngine } from '../engine/docker-engine.js';
 import { DockerodeEngine } from '../engine/dockerode-engine.js';
@@ -40,13 +40,12 @@ import { runImageTag } from '../engine/labels.js';
 import type { BuildLeftovers } from '../measure/build-leftovers.js';
 import type { PreparedVariant } from '../measure/run-suite.js';
 import { DEFAULT_INDEX_PORT, preparePackageIndex, type PackageIndex } from '../package-index/package-index.js';
-import { formatBytes, formatMs } from '../report/format.js';
+import { formatBytes, formatMs } from '../format.js';
 import { median } from '../result/statistics.js';
 import { DisposerStack } from '../run/disposer-stack.js';
 import { prepareVariants } from '../run/prepare-variants.js';
 import { newRunId } from '../run/run-id.js';
-import { RunRegistry } from '../run/run-registry.js';
-import { holdRun } from '../run/run-resources.js';
+import { sessionSpec, withRunSession, type SessionEvent } from '../run/run-session.js';
 import { loadScenario } from '../scenario/load-scenario.js';
 import { projectScenario } from '../scenario/project-scenario.js';
 import type { EditSpec, Scenario } from '../scenario/scenario-types.js';
@@ -98,7 +97,7 @@ async function main(): Promise<void> {
   });
   const rounds = Number(values.pairs);
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--pairs takes a whole number ≥ 1');
-  const builders: BuilderKind[] = values.builder === 'both' ? ['classic', 'buildkit'] : [values.builder as BuilderKind];
+  const builders: Builder[] = values.builder === 'both' ? ['classic', 'buildkit'] : [values.builder as Builder];
   const cases: CaseName[] = values.case === 'all' ? [...CASES] : [values.case as CaseName];
   if (cases.some((c) => !CASES.includes(c))) throw new Error(`--case takes ${CASES.join(', ')} or all`);
   if (!['host', 'modern', 'both'].includes(values.engine)) throw new Error('--engine takes host, modern or both');
@@ -111,7 +110,7 @@ async function main(): Promise<void> {
   let leftBehind = false;
   try {
     const host = new DockerodeEngine();
-    await host.ping();
+    await host.system.ping();
     const index = await preparePackageIndex(DEFAULT_INDEX_PORT);
     stack.defer('the package index server', () => index.close());
     process.stdout.write(`layerbench overhead: a code edit per build, ${rounds} interleaved rounds of three builds (layerbench's cli driver, its api driver, the docker CLI by hand)\n`);
@@ -144,21 +143,30 @@ function modernUnderTest(modern: ModernEngine): EngineUnderTest {
 async function benchEngine(
   target: EngineUnderTest,
   host: DockerEngine,
-  options: { builders: BuilderKind[]; cases: CaseName[]; rounds: number; variant: string; index: PackageIndex; say: (line: string) => void },
+  options: { builders: Builder[]; cases: CaseName[]; rounds: number; variant: string; index: PackageIndex; say: (line: string) => void },
 ): Promise<boolean> {
   const { engine } = target;
-  const facts = await engine.facts();
-  const cli = await engine.dockerCli();
+  const facts = await engine.system.facts();
+  const cli = await engine.system.dockerCli();
   const runId = newRunId();
-  const stack = new DisposerStack();
   const tags = Object.fromEntries(SIDES.map((side) => [side, runImageTag(`overhead-${side.replace(/\W+/g, '-').toLowerCase()}`, runId)])) as Record<Side, string>;
   const made = new Set<string>();
-  const danglingBefore = new Set(await engine.listDanglingImages());
-  try {
-    const { scratch, leftovers } = holdRun(stack, new RunRegistry(), engine, { runId, startedAt: new Date(), facts, indexPort: DEFAULT_INDEX_PORT, exclusive: true });
-    stack.defer('the images', async () => {
-      for (const tag of Object.values(tags)) await engine.removeImage(tag);
-      await engine.removeUntaggedImages([...made], { prune: true });
+  const danglingBefore = new Set(await engine.images.listDangling());
+  const session = sessionSpec(process.env, {
+    engine,
+    runId,
+    startedAt: new Date(),
+    facts,
+    indexPort: DEFAULT_INDEX_PORT,
+    exclusive: true,
+    keepImages: false,
+    signal: new AbortController().signal,
+    emit: (event: SessionEvent) => void (event.type === 'cleanup-failed' ? process.stderr.write(`${event.line}\n`) : undefined),
+  });
+  await withRunSession(session, async ({ scratch, leftovers, defer }) => {
+    defer('the images', async () => {
+      for (const tag of Object.values(tags)) await engine.images.remove(tag);
+      await engine.images.removeUntagged([...made], { prune: true });
     });
     process.stdout.write(`\n#### ${target.name}: Engine ${facts.engineVersion}, API ${facts.apiVersion}; default builder ${facts.defaultBuilder.builder}; docker CLI ${cli === undefined ? 'none' : `${cli.clientVersion}, buildx ${cli.buildxVersion ?? 'none'}`}\n`);
     if (engine !== host) await copyImageTo(BASE_CATALOG['python-3.11-slim']?.bootstrap.image ?? '', target.env, options.say);
@@ -170,10 +178,8 @@ async function benchEngine(
         print(builder, cli, measured);
       }
     }
-  } finally {
-    for (const { name, error } of await stack.disposeAll()) process.stderr.write(`could not remove ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
-  }
-  const danglingAfter = (await engine.listDanglingImages()).filter((id) => !danglingBefore.has(id));
+  });
+  const danglingAfter = (await engine.images.listDangling()).filter((id) => !danglingBefore.has(id));
   process.stdout.write(`\n${target.name}: dangling images ${danglingAfter.length === 0 ? 'as before the bench' : `left behind: ${danglingAfter.length} (${danglingAfter.join(', ')})`}\n`);
   return danglingAfter.length > 0;
 }
@@ -218,7 +224,7 @@ async function flaskSubject(
   mkdirSync(join(project, folder.folder));
   for (let i = 0; i < folder.files; i += 1) writeFileSync(join(project, folder.folder, `part-${i}.bin`), randomBytes(FOLDER_FILE_BYTES));
   const standIn = BASE_CATALOG['python-3.11-slim']?.bootstrap.image ?? '';
-  const present = (await engine.inspectImage('python:3.11-slim')) !== undefined;
+  const present = (await engine.images.inspect('python:3.11-slim')) !== undefined;
   const scenario = projectScenario(
     { context: project, dockerfiles: [`optimized=${join(project, 'optimized.Dockerfile')}`], edits: ['code=append-line:app.py'] },
     present ? {} : { baseMap: { 'python:3.11-slim': standIn } },
@@ -246,7 +252,7 @@ async function onlyVariant(engine: DockerEngine, scenario: Scenario, scratch: st
 interface MeasureInputs {
   engine: DockerEngine;
   subject: Subject;
-  builder: BuilderKind;
+  builder: Builder;
   cli: DockerCli | undefined;
   tags: Record<Side, string>;
   /** every image a side's tag pointed to: removed at the end */
@@ -265,9 +271,9 @@ async function measure(inputs: MeasureInputs): Promise<Round[]> {
   const editForCli = (): void => subject.applyForCli(`overhead-${builder}-${(edits += 1)}`, edits);
   /** Outside the timed region, as between a run's builds: the image the tag left goes. */
   const tidy = async (tag: string): Promise<void> => {
-    const now = (await engine.inspectImage(tag))?.id;
+    const now = (await engine.images.inspect(tag))?.id;
     const before = previous.get(tag);
-    if (before !== undefined && before !== now) await engine.removeUntaggedImages([before], { prune: true });
+    if (before !== undefined && before !== now) await engine.images.removeUntagged([before], { prune: true });
     if (now !== undefined) {
       previous.set(tag, now);
       made.add(now);
@@ -276,7 +282,7 @@ async function measure(inputs: MeasureInputs): Promise<Round[]> {
   };
   const viaLayerbench = (driver: BuildDriver, tag: string) => async (): Promise<FnReturnedObject> => {
     leftovers.buildStarted(new Date());
-    const trace = await engine.build({
+    const trace = await engine.builds.build({
       context: variant.workspace,
       driver,
       sharedKey: variant.workspace.dir,
@@ -338,7 +344,7 @@ async function measure(inputs: MeasureInputs): Promise<Round[]> {
  * build` (plain progress, as it prints when its output is not a terminal), or the classic
  * `docker build`. Resolves with the context bytes it reported sending, where it said.
  */
-function dockerByHand(builder: BuilderKind, subject: Subject, tag: string, env: NodeJS.ProcessEnv): Promise<number | null> {
+function dockerByHand(builder: Builder, subject: Subject, tag: string, env: NodeJS.ProcessEnv): Promise<number | null> {
   const args = builder === 'buildkit' ? ['buildx', 'build', '--progress=plain'] : ['build'];
   args.push('-f', subject.cliDockerfile, '--network', 'host', '-t', tag);
   for (const [key, value] of Object.entries(subject.variant.buildArgs)) args.push('--build-arg', `${key}=${value}`);
@@ -366,7 +372,7 @@ function reportedBytes(output: string): number | null {
   return classic === undefined ? null : Math.round(Number(classic[1]) * (units[classic[2] ?? 'B'] ?? 1));
 }
 
-function print(builder: BuilderKind, cli: DockerCli | undefined, rounds: readonly Round[]): void {
+function print(builder: Builder, cli: DockerCli | undefined, rounds: readonly Round[]): void {
   const sides = SIDES.filter((side) => rounds.some((round) => round[side] !== undefined));
   const byHand = cli === undefined ? 'docker CLI' : builder === 'buildkit' ? describeCliBuild(cli, builder).replace(/^docker /, 'docker ') : describeCliBuild(cli, builder);
   process.stdout.write(`\n${builder} builder — by hand: ${byHand}\n`);

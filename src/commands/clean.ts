@@ -6,16 +6,17 @@
  * BuildKit build's on this daemon, so it goes only when asked, and the command says so first.
  */
 import { readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BASE_LABEL } from '../bases/base-catalog.js';
 import type { DockerEngine } from '../engine/docker-engine.js';
 import { RUN_ID_PATTERN } from '../engine/labels.js';
 import { findRunObjects, removeRunObjects, type RunObjects } from '../engine/run-objects.js';
 import { ExitCode } from '../errors.js';
-import { formatBytes } from '../report/format.js';
+import { formatBytes } from '../format.js';
+import { scratchParent, stateDirectory } from '../scratch-parent.js';
 import { RunRegistry } from '../run/run-registry.js';
 import type { CliIo } from './cli-io.js';
+import { defineCommand } from './command-module.js';
 
 export interface CleanOptions {
   runId: string | undefined;
@@ -27,12 +28,12 @@ export interface CleanOptions {
 
 const NO_OBJECTS: RunObjects = { containers: [], networks: [], volumes: [], images: [] };
 
-export async function cleanCommand(engine: DockerEngine, options: CleanOptions, io: CliIo, registry = new RunRegistry()): Promise<number> {
-  await engine.ping();
+export async function cleanCommand(engine: DockerEngine, options: CleanOptions, io: CliIo, registry = new RunRegistry(stateDirectory(io.env))): Promise<number> {
+  await engine.system.ping();
   const records = registry.runs();
   const alive = new Set(records.filter((run) => run.alive).map((run) => run.runId));
   const byRun = await findRunObjects(engine, options.runId);
-  const scratch = scratchDirectories(options.runId);
+  const scratch = scratchDirectories(options.runId, scratchParent(io.env));
   const runIds = new Set([
     ...byRun.keys(),
     ...records.filter((r) => options.runId === undefined || r.runId === options.runId).map((r) => r.runId),
@@ -67,8 +68,8 @@ export async function cleanCommand(engine: DockerEngine, options: CleanOptions, 
       stillInUse += left.length;
     }
   }
-  const baseImages = options.bases ? (await engine.listLabelled(BASE_LABEL)).images.map((i) => i.id) : [];
-  if (!options.dryRun) for (const id of baseImages) await engine.removeImage(id);
+  const baseImages = options.bases ? (await engine.system.listLabelled(BASE_LABEL)).images.map((i) => i.id) : [];
+  if (!options.dryRun) for (const id of baseImages) await engine.images.remove(id);
 
   const summary =
     `${removed.containers} containers, ${removed.networks} networks, ${removed.volumes} volumes, ${removed.tags} image tags and up to ${removed.images} intermediate images ` +
@@ -80,7 +81,7 @@ export async function cleanCommand(engine: DockerEngine, options: CleanOptions, 
 }
 
 async function cleanBuildCache(engine: DockerEngine, dryRun: boolean, io: CliIo): Promise<void> {
-  const usage = await engine.buildCacheUsage();
+  const usage = await engine.system.buildCacheUsage();
   const what =
     `BuildKit's build cache: ${usage.entries} entries, ${formatBytes(usage.totalBytes)} (cache mounts ${formatBytes(usage.cacheMountBytes)}). ` +
     "It belongs to every BuildKit build on this daemon, not only layerbench's";
@@ -89,7 +90,7 @@ async function cleanBuildCache(engine: DockerEngine, dryRun: boolean, io: CliIo)
     return;
   }
   io.stdout.write(`removing ${what}\n`);
-  const pruned = await engine.pruneBuildCache();
+  const pruned = await engine.system.pruneBuildCache();
   io.stdout.write(`removed ${pruned.entries} build cache entries, ${formatBytes(pruned.reclaimedBytes)}\n`);
 }
 
@@ -99,18 +100,17 @@ async function cleanBuildCache(engine: DockerEngine, dryRun: boolean, io: CliIo)
  */
 async function removeJournal(engine: DockerEngine, journal: readonly string[], startedAt: string | undefined): Promise<string[]> {
   const tip = journal.at(-1);
-  const orphans = tip === undefined || startedAt === undefined ? [] : await engine.findUntaggedDescendants(tip, new Date(startedAt));
+  const orphans = tip === undefined || startedAt === undefined ? [] : await engine.images.findUntaggedDescendants(tip, new Date(startedAt));
   let left = [...orphans.reverse(), ...[...journal].reverse()];
   for (let pass = 0; pass < 10 && left.length > 0; pass += 1) {
-    const stillThere = await engine.removeUntaggedImages(left, { prune: false });
+    const stillThere = await engine.images.removeUntagged(left, { prune: false });
     if (stillThere.length === left.length) break;
     left = stillThere;
   }
   return left;
 }
 
-function scratchDirectories(runId: string | undefined): { runId: string; path: string }[] {
-  const parent = process.env['LAYERBENCH_SCRATCH'] ?? tmpdir();
+function scratchDirectories(runId: string | undefined, parent: string): { runId: string; path: string }[] {
   const pattern = new RegExp(`^layerbench-(${RUN_ID_PATTERN})-`);
   let names: string[];
   try {
@@ -123,3 +123,17 @@ function scratchDirectories(runId: string | undefined): { runId: string; path: s
     return id === undefined || (runId !== undefined && id !== runId) ? [] : [{ runId: id, path: join(parent, name) }];
   });
 }
+
+export const cleanModule = defineCommand({
+  command: 'clean',
+  describe: 'Remove what runs that are no longer alive left: labelled containers, networks, volumes; run-tagged images; scratch directories',
+  builder: (y) =>
+    y
+      .option('run', { type: 'string', requiresArg: true, describe: 'only what this run id left' })
+      .option('bases', { type: 'boolean', default: false, describe: 'also remove the bootstrapped base images' })
+      .option('build-cache', { type: 'boolean', default: false, describe: "also empty BuildKit's build cache and its cache mounts (all of it: it is every BuildKit build's on this daemon, not a layerbench object); for a truly cold BuildKit start" })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'list, do not remove' })
+      .example('$0 clean --dry-run', 'what would be removed')
+      .example('$0 clean --build-cache', "also BuildKit's cache: the next BuildKit build starts from nothing"),
+  handler: (args, { engine, io }) => cleanCommand(engine(), { runId: args.run, bases: args.bases, buildCache: args['build-cache'], dryRun: args['dry-run'] }, io),
+});

@@ -8,9 +8,12 @@ import type { DockerEngine, EngineFacts } from '../engine/docker-engine.js';
 import { RUN_LABEL } from '../engine/labels.js';
 import { DaemonUnavailableError, ExitCode } from '../errors.js';
 import { chooseIndex } from '../package-index/package-index.js';
-import { formatBytes } from '../report/format.js';
+import { formatBytes } from '../format.js';
+import { stateDirectory } from '../scratch-parent.js';
 import { RunRegistry } from '../run/run-registry.js';
 import type { CliIo } from './cli-io.js';
+import { defineCommand } from './command-module.js';
+import { jsonOption } from './shared-options.js';
 
 type Verdict = 'ok' | 'warn' | 'fail';
 interface Check {
@@ -21,12 +24,12 @@ interface Check {
 
 const LOW_DISK_BYTES = 10e9;
 
-export async function doctorCommand(engine: DockerEngine, json: boolean, io: CliIo, registry = new RunRegistry()): Promise<number> {
+export async function doctorCommand(engine: DockerEngine, json: boolean, io: CliIo, registry = new RunRegistry(stateDirectory(io.env))): Promise<number> {
   const checks: Check[] = [];
   let facts: EngineFacts | undefined;
   try {
-    await engine.ping();
-    facts = await engine.facts();
+    await engine.system.ping();
+    facts = await engine.system.facts();
     checks.push({ name: 'daemon', verdict: 'ok', detail: `answers at ${engine.endpoint}` });
   } catch (err) {
     const hint = err instanceof DaemonUnavailableError ? ` ${err.hint ?? ''}` : '';
@@ -39,7 +42,7 @@ export async function doctorCommand(engine: DockerEngine, json: boolean, io: Cli
     checks.push(diskCheck(facts.dockerRootDir));
     checks.push({ name: 'BuildKit', verdict: facts.buildkitSupported ? 'ok' : 'warn', detail: facts.buildkitSupported ? 'available through the API (builder: buildkit)' : 'not available: only builder: classic' });
     checks.push({ name: 'default builder', verdict: 'ok', detail: `${facts.defaultBuilder.builder}: ${facts.defaultBuilder.why}` });
-    const cli = await engine.dockerCli();
+    const cli = await engine.system.dockerCli();
     checks.push({
       name: 'build driver',
       verdict: 'ok',
@@ -52,7 +55,7 @@ export async function doctorCommand(engine: DockerEngine, json: boolean, io: Cli
     const canBootstrap = process.getuid?.() === 0 && (hasCommand('debootstrap') || hasCommand('apt-get'));
     const hubAnswers = await registryReachable();
     for (const base of Object.values(BASE_CATALOG)) {
-      const present = (await engine.inspectImage(base.publicImage)) ? base.publicImage : (await engine.inspectImage(base.bootstrap.image)) ? base.bootstrap.image : undefined;
+      const present = (await engine.images.inspect(base.publicImage)) ? base.publicImage : (await engine.images.inspect(base.bootstrap.image)) ? base.bootstrap.image : undefined;
       checks.push(
         present !== undefined ? { name: `base ${base.name}`, verdict: 'ok', detail: `present: ${present}` }
         : hubAnswers ? { name: `base ${base.name}`, verdict: 'ok', detail: `will be pulled: ${base.publicImage}` }
@@ -93,10 +96,10 @@ function runsCheck(registry: RunRegistry, daemonId: string): Check {
 
 /** How `layerbench pull` will run its Docker-in-Docker fresh hosts here. */
 async function freshHostCheck(engine: DockerEngine): Promise<Check> {
-  const image = (await Promise.all(Object.values(BASE_CATALOG).flatMap((b) => [b.publicImage, b.bootstrap.image]).map(async (ref) => ((await engine.inspectImage(ref)) === undefined ? [] : [ref])))).flat()[0];
+  const image = (await Promise.all(Object.values(BASE_CATALOG).flatMap((b) => [b.publicImage, b.bootstrap.image]).map(async (ref) => ((await engine.images.inspect(ref)) === undefined ? [] : [ref])))).flat()[0];
   if (image === undefined) return { name: 'pull: fresh hosts', verdict: 'ok', detail: 'not probed yet (no base image here; `layerbench bootstrap` makes one)' };
   // labelled as a run of its own: should doctor die mid-probe, `clean` removes the container
-  const probe = await engine.privilegedWorks(image, { [RUN_LABEL]: `doctor-${process.pid}` });
+  const probe = await engine.containers.privilegedWorks(image, { [RUN_LABEL]: `doctor-${process.pid}` });
   return probe.works
     ? { name: 'pull: fresh hosts', verdict: 'ok', detail: 'privileged containers work: Docker-in-Docker runs --privileged' }
     : { name: 'pull: fresh hosts', verdict: 'ok', detail: `privileged containers fail here (${probe.reason.replace(/^.*unable to start container process: /, '').replace(/: unknown$/, '')}); Docker-in-Docker runs with SYS_ADMIN, NET_ADMIN, MKNOD, seccomp and apparmor unconfined` };
@@ -125,3 +128,10 @@ function registryReachable(timeoutMs = 3_000): Promise<boolean> {
     probe.end();
   });
 }
+
+export const doctorModule = defineCommand({
+  command: 'doctor',
+  describe: 'Check this machine: daemon, engine, disk, BuildKit, runs in progress, base images, package index',
+  builder: (y) => y.option('json', jsonOption('print the checks as JSON')).example('$0 doctor', 'exit 0 when a run can proceed'),
+  handler: (args, { engine, io }) => doctorCommand(engine(), args.json, io),
+});

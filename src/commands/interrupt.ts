@@ -1,4 +1,5 @@
 import { InterruptedError } from '../errors.js';
+import { RunEndedEarly } from '../run/run-session.js';
 
 /**
  * Ctrl-C and SIGTERM take the same path as an error: the signal aborts the work, whose
@@ -23,7 +24,8 @@ export async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>
     return await work(controller.signal);
   } catch (err) {
     // Ctrl-C also reaches child processes (debootstrap, tar): whatever they fail with, it was the interrupt.
-    if (controller.signal.aborted && !(err instanceof InterruptedError)) throw new InterruptedError();
+    // (A run session has done so already, and carries its partial result: it passes as it is.)
+    if (controller.signal.aborted && !(err instanceof InterruptedError) && !(err instanceof RunEndedEarly)) throw new InterruptedError();
     throw err;
   } finally {
     process.off('SIGINT', handler);

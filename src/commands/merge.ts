@@ -9,6 +9,9 @@ import { ResultWriter } from '../result/result-writer.js';
 import { newRunId } from '../run/run-id.js';
 import { checkOutputDirectory } from '../run/output-directory.js';
 import type { CliIo } from './cli-io.js';
+import { defineCommand } from './command-module.js';
+import { outOption } from './shared-options.js';
+import { stepSummaryOf } from './step-summary.js';
 
 /**
  * Refuses (exit 2) one run given twice and a variant built from two Dockerfiles; keeps
@@ -31,3 +34,20 @@ export function mergeCommand(paths: readonly string[], out: string | undefined, 
   for (const note of own) io.stdout.write(`  ${note.message}\n`);
   return ExitCode.ok;
 }
+
+export const mergeModule = defineCommand({
+  command: 'merge <dirs..>',
+  describe: 'Merge result directories of one scenario (CI matrix shards, one variant per machine) into one',
+  builder: (y) =>
+    y
+      .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'result directories (or result.json files)' })
+      .option('out', outOption('results/merged-<id>/'))
+      .option('pool', { type: 'boolean', default: false, describe: 'pool the samples of different machines (cores, Engine, storage driver) in one row instead of one row per machine' })
+      .epilogue(
+        'A variant measured on machines that differ becomes one variant per machine, "<variant> @ <machine>", unless --pool. ' +
+          'A group (variant, builder, edit, phase) two results both measured on one machine pools, and merge says so. ' +
+          'Exit 2: the same run given twice, or a variant whose Dockerfile differs between the results.',
+      )
+      .example('$0 merge shard-naive shard-optimized --out merged', 'one result, one table, each sample with its machine'),
+  handler: (args, { io }) => mergeCommand(args.dirs, args.out, { stepSummary: stepSummaryOf(io.env) }, io, args.pool),
+});

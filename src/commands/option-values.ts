@@ -34,6 +34,12 @@ export function percentOption(option: string): (value: unknown) => number {
   };
 }
 
+/** A percentage as `percentOption` reads it, for an option that has no default. */
+export function optionalPercentOption(option: string): (value: unknown) => number | undefined {
+  const parse = percentOption(option);
+  return (value) => (value === undefined ? undefined : parse(value));
+}
+
 /** A duration, `90s`, `20m`, `1h` or `1h30m` (a bare number is seconds), in ms. */
 export function durationOption(option: string): (value: unknown) => number | undefined {
   return (value) => {

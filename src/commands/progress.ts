@@ -2,7 +2,7 @@
  * Progress on stderr: a live status line on a terminal (which build, which step, elapsed),
  * plain lines otherwise. Results go to stdout; this never does.
  */
-import { formatElapsed } from '../report/format.js';
+import { formatElapsed } from '../format.js';
 
 export interface Progress {
   /** a line that stays */

@@ -1,17 +1,19 @@
 /** `layerbench pull`: seed 001's pull experiment — wiring only. */
-import { displayPath } from '../display-path.js';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_INDEX_PORT } from '../package-index/package-index.js';
+import { defineCommand } from './command-module.js';
+import { indexPortOption, jsonOption, outOption, repsOption, scenarioOption, seedOption } from './shared-options.js';
 import type { DockerEngine } from '../engine/docker-engine.js';
 import { ExitCode } from '../errors.js';
-import { runPullExperiment, type PullEvent } from '../pull/run-pull.js';
+import { runPullSession, type PullEvent } from '../pull/run-pull.js';
+import type { RunOutcome } from '../run/run-session.js';
 import { pullTable } from '../report/pull-table.js';
-import { writeReports } from '../report/write-reports.js';
 import type { PullOverrides } from '../scenario/pull-scenario.js';
 import type { CliIo } from './cli-io.js';
-import { cleanupFailedLine, reportPartial, resultWrittenLine } from './end-of-run.js';
 import { withInterrupt } from './interrupt.js';
 import { createProgress, type Progress } from './progress.js';
 import { stepSummaryOf } from './step-summary.js';
-import { formatBytes, formatMs } from '../report/format.js';
+import { formatBytes, formatMs } from '../format.js';
 
 export interface PullCommandOptions {
   scenario: string;
@@ -25,34 +27,29 @@ export interface PullCommandOptions {
 export async function pullCommand(engine: () => DockerEngine, options: PullCommandOptions, io: CliIo): Promise<number> {
   const docker = engine();
   const progress = createProgress(io.stderr, Date.now(), io.env);
-  let outDir: string | undefined;
+  let outcome: RunOutcome;
   try {
-    const result = await withInterrupt(
+    outcome = await withInterrupt(
       (signal) =>
-        runPullExperiment(options.scenario, {
+        runPullSession(options.scenario, {
           overrides: options.overrides,
           outDir: options.out,
           indexPort: options.indexPort,
           seed: options.seed,
           engine: docker,
           signal,
-          onProgress: (event) => {
-            if (event.type === 'result-written') outDir = event.file.replace(/\/result\.json$/, '');
-            showPullEvent(event, progress);
-          },
+          env: io.env,
+          reports: { stepSummary: stepSummaryOf(io.env) },
+          onProgress: (event) => showPullEvent(event, progress),
         }),
       (line) => progress.note(line),
     );
+  } finally {
     progress.done();
-    const written = writeReports(outDir ?? '.', result, { stepSummary: stepSummaryOf(io.env) });
-    progress.note(`reports: ${written.files.map(displayPath).join(', ')}`);
-    io.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : `\n${pullTable(result)}\n`);
-    return result.samples.some((s) => s.health !== null && !s.health.ok) ? ExitCode.failure : ExitCode.ok;
-  } catch (err) {
-    progress.done();
-    if (outDir !== undefined) reportPartial(outDir, {}, progress.note);
-    throw err;
   }
+  const { result } = outcome;
+  io.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : `\n${pullTable(result)}\n`);
+  return result.samples.some((s) => s.health !== null && !s.health.ok) ? ExitCode.failure : ExitCode.ok;
 }
 
 function showPullEvent(event: PullEvent, progress: Progress): void {
@@ -70,11 +67,49 @@ function showPullEvent(event: PullEvent, progress: Progress): void {
       return;
     }
     case 'result-written':
+    case 'reports-written':
       progress.done();
-      progress.note(resultWrittenLine(event, 'pull'));
+      progress.note(event.line);
       return;
     case 'cleanup-failed':
-      progress.note(cleanupFailedLine(event.what, event.error));
+      progress.note(event.line);
       return;
   }
 }
+
+const BUNDLED_PULL_SCENARIO = fileURLToPath(new URL('../../scenarios/pull.yaml', import.meta.url));
+
+export const pullModule = defineCommand({
+  command: 'pull',
+  describe: "Reproduce seed 001's pull experiment: shared base tiers, a local registry, fresh hosts, a shaped link",
+  builder: (y) =>
+    y
+      .option('scenario', { ...scenarioOption('pull scenario file (YAML)', 'the bundled scenarios/pull.yaml'), default: BUNDLED_PULL_SCENARIO })
+      .option('scale', { type: 'string', requiresArg: true, describe: "the scenario's scale: default (a few hundred MB, for CI) or article (≈ 1.8 GB of tiers, ≈ 1.9 GB app)" })
+      .option('reps', repsOption("pulls per case, 1–20 (default: the scenario's)"))
+      .option('bandwidth', { type: 'string', requiresArg: true, describe: "the registry → host link: 100mbit, 1gbit, 512kbit, or unlimited (default: the scenario's)" })
+      .option('fresh-host', { choices: ['auto', 'privileged', 'capabilities'] as const, describe: 'how the Docker-in-Docker hosts run (auto: privileged where that works)' })
+      .option('seed', seedOption('seeds the order of the four cases in each repetition (default: a random one; the result records it)'))
+      .option('out', outOption('results/pull-<runId>/'))
+      .option('index-port', indexPortOption('the tiers install Python packages'))
+      .option('json', jsonOption('print result.json to stdout instead of the table'))
+      .epilogue(
+        'Pulls App2 onto a fresh host that holds App1 (with base), onto an empty one (without base), the base tiers alone, and monolithic App2 onto a host holding monolithic App1; ' +
+          'per pull: time, each layer (downloaded or present, download and extract time), the bytes that crossed the link, the time until the app answers.',
+      )
+      .example('$0 pull', 'the default scale over 100 Mbit/s, 3 pulls per case')
+      .example('$0 pull --scale article', "the article's sizes, over the link the scale names"),
+  handler: (args, { engine, io }) =>
+    pullCommand(
+      engine,
+      {
+        scenario: args.scenario,
+        overrides: { scale: args.scale, reps: args.reps, bandwidth: args.bandwidth, freshHost: args['fresh-host'] },
+        out: args.out,
+        indexPort: args['index-port'] ?? DEFAULT_INDEX_PORT,
+        seed: args.seed,
+        json: args.json,
+      },
+      io,
+    ),
+});

@@ -12,16 +12,17 @@ import { displayPath } from '../display-path.js';
 import type { DockerEngine } from '../engine/docker-engine.js';
 import { BuildFailedError, ExitCode } from '../errors.js';
 import { compareMarkdown } from '../report/compare-markdown.js';
-import { formatBytes } from '../report/format.js';
 import { writeReports } from '../report/write-reports.js';
 import { compareResults, type CompareOptions } from '../result/compare-results.js';
-import { readResult } from '../result/read-result.js';
+import { buildComparison, type Comparison } from '../result/comparison.js';
 import { ResultWriter } from '../result/result-writer.js';
 import type { SuiteResult } from '../result/types.js';
 import { prepareRun } from '../run/prepare-run.js';
+import { RunEndedEarly } from '../run/run-session.js';
 import { newRunId } from '../run/run-id.js';
 import { SIDES, sideResult, twoSidedScenario } from '../run/two-sides.js';
 import { loadScenario } from '../scenario/load-scenario.js';
+import { scratchParent } from '../scratch-parent.js';
 import type { Scenario } from '../scenario/scenario-types.js';
 import { newSideRoot, rebase, sideTree } from '../workspace/git-tree.js';
 import { pickDefaultEdits } from '../workspace/default-edits.js';
@@ -40,25 +41,28 @@ export async function runAgainstCommand(engine: () => DockerEngine, options: Run
   refuseRepsWithTarget(options);
   const runId = newRunId();
   const root = newSideRoot();
-  const tree = await sideTree(options.against, root, runId);
+  const tree = await sideTree(options.against, root, runId, scratchParent(io.env));
   try {
     const next = withEdits(loaded(scenarioOf(options.what, options.overrides), options));
     const base = loaded(scenarioOf(rebasedTarget(options.what, root, tree.root), options.overrides, rebase(process.cwd(), root, tree.root)), options);
-    const prepared = await prepareRun(twoSidedScenario(base, next), { ...runOptionsOf(options), runId });
+    const prepared = await prepareRun(twoSidedScenario(base, next), { ...runOptionsOf(options), runId, env: io.env });
     io.stderr.write(`two sides in one run: base ${tree.label}, new ${displayPath(root)} (the working tree); each variant's builds of both sides share every round\n`);
     let result: SuiteResult;
+    let shown: Comparison | undefined;
     let failure: BuildFailedError | undefined;
     try {
-      result = await measure(docker, prepared, options, io, false);
+      const outcome = await measure(docker, prepared, options, io, false);
+      result = outcome.result;
+      shown = outcome.reports?.comparison;
     } catch (err) {
       // a broken Dockerfile on one side is a finding about that side: the rest was measured, and is compared
-      if (!(err instanceof BuildFailedError)) throw err;
-      failure = err;
-      result = readResult(prepared.outDir);
+      if (!(err instanceof RunEndedEarly && err.cause instanceof BuildFailedError && err.result !== undefined)) throw err;
+      failure = err.cause;
+      result = err.result;
     }
-    if (!options.json) printOutcome(result, false, io);
+    if (!options.json) printOutcome(result, shown ?? buildComparison(result), false, io);
     const sides = Object.fromEntries(SIDES.map((side) => [side, writeSide(prepared.outDir, side, sideResult(result, side))])) as Record<(typeof SIDES)[number], SuiteResult>;
-    const comparison = compareResults(sides.base, sides.new, options.gate, formatBytes);
+    const comparison = compareResults(sides.base, sides.new, options.gate);
     const markdown = compareMarkdown(comparison, `base (${tree.label})`, 'new (the working tree)');
     writeFileSync(join(prepared.outDir, 'compare.md'), markdown);
     // --json: the comparison, as `compare --json` prints it (each side's result is in its directory)

@@ -2,9 +2,9 @@
 import type { RunEvent } from '../run/run-scenario.js';
 import type { BuildLabel } from '../measure/suite-events.js';
 import type { BuildSample, RepetitionStop } from '../result/types.js';
-import { formatBytes, formatMs } from '../report/format.js';
+import { formatBytes, formatMs } from '../format.js';
 import { VERSION } from '../version.js';
-import { cleanupFailedLine, count, resultWrittenLine } from './end-of-run.js';
+import { count } from '../run/session-lines.js';
 import type { Progress } from './progress.js';
 
 export function showRunEvent(event: RunEvent, progress: Progress): void {
@@ -40,11 +40,12 @@ export function showRunEvent(event: RunEvent, progress: Progress): void {
       progress.note(`  ${describe(event.build)}: ${formatMs(event.wallMs)} (not recorded)`);
       return;
     case 'result-written':
+    case 'reports-written':
       progress.done();
-      progress.note(resultWrittenLine(event, 'sample'));
+      progress.note(event.line);
       return;
     case 'cleanup-failed':
-      progress.note(cleanupFailedLine(event.what, event.error));
+      progress.note(event.line);
       return;
   }
 }

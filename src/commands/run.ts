@@ -1,19 +1,18 @@
 /** `layerbench run`: wiring only — options → prepared run → runScenario → table or JSON. */
-import { displayPath } from '../display-path.js';
 import type { DockerEngine } from '../engine/docker-engine.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { comparisonTable, headlineLine } from '../report/comparison-table.js';
-import { writeReports, type ReportOptions } from '../report/write-reports.js';
-import { buildComparison } from '../result/comparison.js';
+import type { ReportOptions } from '../report/write-reports.js';
+import { buildComparison, type Comparison } from '../result/comparison.js';
 import type { SuiteResult } from '../result/types.js';
 import type { DriverOption } from '../run/choose-build.js';
 import { prepareRun, type PreparedRun, type RunOptions } from '../run/prepare-run.js';
-import { runScenario } from '../run/run-scenario.js';
+import { runScenarioSession } from '../run/run-scenario.js';
+import type { RunOutcome } from '../run/run-session.js';
 import { projectScenario } from '../scenario/project-scenario.js';
 import type { ScenarioOverrides } from '../scenario/scenario-overrides.js';
 import type { Scenario } from '../scenario/scenario-types.js';
 import type { CliIo } from './cli-io.js';
-import { reportPartial } from './end-of-run.js';
 import { withInterrupt } from './interrupt.js';
 import { createProgress } from './progress.js';
 import { showRunEvent } from './run-progress.js';
@@ -47,9 +46,9 @@ export async function runCommand(engine: () => DockerEngine, options: RunCommand
   // The engine first: a malformed DOCKER_HOST is bad input too, checked before the environment.
   const docker = engine();
   refuseRepsWithTarget(options);
-  const prepared = await prepareRun(scenarioOf(options.what, options.overrides), runOptionsOf(options));
-  const result = await measure(docker, prepared, options, io);
-  printOutcome(result, options.json, io);
+  const prepared = await prepareRun(scenarioOf(options.what, options.overrides), { ...runOptionsOf(options), env: io.env });
+  const { result, reports } = await measure(docker, prepared, options, io);
+  printOutcome(result, reports?.comparison ?? buildComparison(result), options.json, io);
   return unhealthyExit(result, io);
 }
 
@@ -72,27 +71,20 @@ export function runOptionsOf(options: RunCommandOptions): RunOptions {
 }
 
 /**
- * Runs a prepared run with progress on stderr and writes its reports; a run that ends early
- * leaves the reports of what it measured, and its error is thrown.
+ * Runs a prepared run with progress on stderr; the session writes the reports (also of a run
+ * that ends early, whose error is thrown).
  */
-export async function measure(docker: DockerEngine, prepared: PreparedRun, options: Pick<RunCommandOptions, 'exportHyperfine' | 'exportGithubBenchmark'>, io: CliIo, stepSummary = true): Promise<SuiteResult> {
+export async function measure(docker: DockerEngine, prepared: PreparedRun, options: Pick<RunCommandOptions, 'exportHyperfine' | 'exportGithubBenchmark'>, io: CliIo, stepSummary = true): Promise<RunOutcome> {
   const progress = createProgress(io.stderr, Date.now(), io.env);
-  const reportOptions: ReportOptions = { exportHyperfine: options.exportHyperfine, exportGithubBenchmark: options.exportGithubBenchmark, stepSummary: stepSummary ? stepSummaryOf(io.env) : undefined };
-  let result: SuiteResult;
+  const reports: ReportOptions = { exportHyperfine: options.exportHyperfine, exportGithubBenchmark: options.exportGithubBenchmark, stepSummary: stepSummary ? stepSummaryOf(io.env) : undefined };
   try {
-    result = await withInterrupt(
-      (signal) => runScenario(prepared, { engine: docker, signal, onProgress: (event) => showRunEvent(event, progress) }),
+    return await withInterrupt(
+      (signal) => runScenarioSession(prepared, { engine: docker, signal, reports, onProgress: (event) => showRunEvent(event, progress) }),
       (line) => progress.note(line),
     );
-  } catch (err) {
-    reportPartial(prepared.outDir, reportOptions, progress.note);
-    throw err;
   } finally {
     progress.done();
   }
-  const written = writeReports(prepared.outDir, result, reportOptions);
-  progress.note(`reports: ${written.files.map(displayPath).join(', ')}`);
-  return result;
 }
 
 export function unhealthyExit(result: SuiteResult, io: CliIo): number {
@@ -116,12 +108,11 @@ export function scenarioOf(what: RunTarget, overrides: ScenarioOverrides, cwd?: 
 }
 
 
-export function printOutcome(result: SuiteResult, json: boolean, io: CliIo): void {
+export function printOutcome(result: SuiteResult, comparison: Comparison, json: boolean, io: CliIo): void {
   if (json) {
     io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return;
   }
-  const comparison = buildComparison(result);
   io.stdout.write(`\n${comparisonTable(comparison)}\n\n`);
   const builders = new Set(comparison.headlines.map((h) => h.builder));
   for (const warning of result.warnings) io.stdout.write(`warning: ${warning.message}\n`);

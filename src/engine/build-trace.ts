@@ -1,41 +1,19 @@
 /**
  * What the engine reports of one build, in its own terms: the steps as the builder ran them,
  * the image, and which images the build made or reused. `measure/` turns a trace into a sample.
+ * The words a trace shares with the result (builder, driver, step, context sent) are the result
+ * contract's own types, so the two cannot drift apart.
  */
+import type { Builder, BuildDriver, ContextSentRecord, StepRecord } from '../result/types.js';
 
-export type BuilderKind = 'classic' | 'buildkit';
-
-/** `cli`: the docker CLI ran the build; `api`: layerbench sent it through the Engine API. */
-export type BuildDriver = 'cli' | 'api';
+/** What a build sent of its context: the result's record of it, as the engine measured it. */
+export type ContextSent = ContextSentRecord;
 
 /**
- * How the context reached the builder: `tar`, the whole context (after .dockerignore) as the
- * request body; `session`, BuildKit pulled what it needed over a session's file sync.
+ * A step as the builder ran it: the result's step record, its duration not yet rounded.
+ * `measure/to-sample.ts` copies it into a sample field by field.
  */
-export type ContextTransport = 'tar' | 'session';
-
-/** What a build sent of its context. */
-export interface ContextSent {
-  transport: ContextTransport;
-  /** bytes of file content (session) or of the tar (tar); null where the driver could not tell */
-  bytes: number | null;
-  /** files whose content travelled (session); null for a tar */
-  files: number | null;
-}
-
-export interface TraceStep {
-  /** position of the instruction in the Dockerfile, 1-based */
-  index: number;
-  instruction: string;
-  cached: boolean;
-  durationMs: number;
-  /** the stage (`AS` name, else its number from 0), where known */
-  stage: string | null;
-  /** the Dockerfile line, where known */
-  line: number | null;
-  /** BuildKit: the vertex that ran the step, and its inputs */
-  vertex?: { digest: string; inputs: string[] };
-}
+export type TraceStep = StepRecord;
 
 /** One Docker JSON stream message of a build (classic or BuildKit through the Engine API). */
 export interface BuildStreamMessage {
@@ -81,7 +59,7 @@ export interface DecodedBuild {
 }
 
 export interface BuildTrace {
-  builder: BuilderKind;
+  builder: Builder;
   driver: BuildDriver;
   /** what the build sent of its context */
   sent: ContextSent;

@@ -17,8 +17,8 @@ export interface RunObjects {
 /** Objects of one run (runId given) or of every run, by run id. */
 export async function findRunObjects(engine: DockerEngine, runId?: string): Promise<Map<string, RunObjects>> {
   const [labelled, images] = await Promise.all([
-    engine.listLabelled(runLabelFilter(runId)),
-    engine.listImagesByReference(`${RUN_IMAGE_REPOSITORY}/*`, runId === undefined ? undefined : `${runId}*`),
+    engine.system.listLabelled(runLabelFilter(runId)),
+    engine.images.listByReference(`${RUN_IMAGE_REPOSITORY}/*`, runId === undefined ? undefined : `${runId}*`),
   ]);
   const byRun = new Map<string, RunObjects>();
   const entry = (id: string): RunObjects => {
@@ -42,9 +42,9 @@ export async function findRunObjects(engine: DockerEngine, runId?: string): Prom
 }
 
 export async function removeRunObjects(engine: DockerEngine, objects: RunObjects, options: { keepImages: boolean }): Promise<void> {
-  for (const id of objects.containers) await engine.removeContainer(id);
-  for (const id of objects.networks) await engine.removeNetwork(id);
-  for (const name of objects.volumes) await engine.removeVolume(name);
+  for (const id of objects.containers) await engine.containers.remove(id);
+  for (const id of objects.networks) await engine.networks.removeNetwork(id);
+  for (const name of objects.volumes) await engine.networks.removeVolume(name);
   // by tag: an image another run tagged too keeps that tag, and stays
-  if (!options.keepImages) for (const tag of objects.images) await engine.removeImage(tag);
+  if (!options.keepImages) for (const tag of objects.images) await engine.images.remove(tag);
 }

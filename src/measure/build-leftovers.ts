@@ -59,7 +59,7 @@ export class BuildLeftovers {
     const kept = this.created.filter((id) => keep.some((k) => sameImage(k, id)));
     const candidates = this.created.filter((id) => !kept.includes(id));
     // newest first: a child goes before the parent it holds
-    const stillThere = await this.engine.removeUntaggedImages([...candidates].reverse(), { prune: false });
+    const stillThere = await this.engine.images.removeUntagged([...candidates].reverse(), { prune: false });
     this.created = [...kept, ...candidates.filter((id) => stillThere.includes(id))];
   }
 
@@ -82,10 +82,10 @@ export class BuildLeftovers {
    * does not stop at once): scan what was built on the last reported image until two scans agree.
    */
   private async settledDescendants(build: { startedAt: Date; tip: string }): Promise<string[]> {
-    let seen = await this.engine.findUntaggedDescendants(build.tip, build.startedAt);
+    let seen = await this.engine.images.findUntaggedDescendants(build.tip, build.startedAt);
     for (let scan = 0; scan < 10; scan += 1) {
       await delay(SETTLE_MS);
-      const now = await this.engine.findUntaggedDescendants(build.tip, build.startedAt);
+      const now = await this.engine.images.findUntaggedDescendants(build.tip, build.startedAt);
       if (now.length === seen.length && now.every((id) => seen.includes(id))) return now;
       seen = now;
     }

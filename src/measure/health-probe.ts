@@ -21,14 +21,14 @@ export async function probeHealth(
   const startedAt = now();
   let containerId: string | undefined;
   try {
-    const service = await engine.startService(image, spec.port, labels);
+    const service = await engine.containers.startService(image, spec.port, labels);
     containerId = service.id;
     const base = `http://127.0.0.1:${service.hostPort}`;
     const polled = await pollUntilHealthy(`${base}${spec.path}`, {
       now,
       deadline: startedAt + spec.timeoutMs,
       signal,
-      exited: async () => ((await engine.isRunning(service.id)) ? undefined : (await engine.containerLogs(service.id)).trim().split('\n').slice(-5).join(' | ')),
+      exited: async () => ((await engine.containers.isRunning(service.id)) ? undefined : (await engine.containers.logs(service.id)).trim().split('\n').slice(-5).join(' | ')),
     });
     if (!polled.ok) return { ok: false, timeToHealthyMs: null, reason: polled.reason };
     const timeToHealthyMs = Math.round(polled.atMs - startedAt);
@@ -42,7 +42,7 @@ export async function probeHealth(
     if (err instanceof DaemonUnavailableError || err instanceof DiskFullError) throw err;
     return { ok: false, timeToHealthyMs: null, reason: `could not start the image: ${(err as Error).message}` };
   } finally {
-    if (containerId !== undefined) await engine.removeContainer(containerId);
+    if (containerId !== undefined) await engine.containers.remove(containerId);
   }
 }
 

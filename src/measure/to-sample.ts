@@ -1,7 +1,7 @@
 /** What one build measured, in the shape of the result contract. Pure. */
-import { firstMissStep, type BuildTrace } from '../engine/build-trace.js';
+import { firstMissStep, type BuildTrace, type ContextSent, type TraceStep } from '../engine/build-trace.js';
 import type { LayerSize, LayerSizes } from '../engine/layer-sizes.js';
-import type { BuildSample, CacheMiss, HealthRecord, LayerComparison, SampleFlag, SampleProvenance } from '../result/types.js';
+import type { BuildSample, CacheMiss, ContextSentRecord, HealthRecord, LayerComparison, SampleFlag, SampleProvenance, StepRecord } from '../result/types.js';
 import type { PlannedBuild } from './plan.js';
 
 export interface SampleFacts {
@@ -31,7 +31,7 @@ export function toSample(facts: SampleFacts): BuildSample {
     phase: facts.planned.phase,
     rep: facts.planned.rep,
     wallMs: Math.round(facts.trace.wallMs),
-    steps: facts.trace.steps.map((s) => ({ ...s, durationMs: Math.round(s.durationMs) })),
+    steps: facts.trace.steps.map(stepRecord),
     firstMissStep: miss,
     layers: compareLayers(facts.sizes.layers, facts.before),
     image: { id: facts.trace.imageId, sizeBytes: facts.trace.sizeBytes, layerCount: facts.sizes.layers.length },
@@ -42,8 +42,30 @@ export function toSample(facts: SampleFacts): BuildSample {
     provenance: facts.provenance,
     cacheMiss: facts.cacheMiss,
     driver: facts.trace.driver,
-    contextSent: facts.trace.sent,
+    contextSent: contextSentRecord(facts.trace.sent),
   };
+}
+
+/**
+ * A traced step as result.json records it, field by field (in the order the file has always
+ * had them), so that whatever else the engine keeps on a step stays out of the result.
+ */
+function stepRecord(step: TraceStep): StepRecord {
+  const record: StepRecord = {
+    index: step.index,
+    instruction: step.instruction,
+    cached: step.cached,
+    durationMs: Math.round(step.durationMs),
+    stage: step.stage,
+    line: step.line,
+  };
+  if (step.vertex !== undefined) record.vertex = { digest: step.vertex.digest, inputs: [...step.vertex.inputs] };
+  return record;
+}
+
+/** What the build sent of its context, as result.json records it. */
+function contextSentRecord(sent: ContextSent): ContextSentRecord {
+  return { transport: sent.transport, bytes: sent.bytes, files: sent.files };
 }
 
 /** Compares an image's layers with the diff IDs that were there before it was built. */

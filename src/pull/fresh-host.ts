@@ -3,9 +3,9 @@
  * own, on the experiment's network, trusting the experiment's registry over plain HTTP. A new
  * one for every pull. Its API and its app port are published on 127.0.0.1 only.
  */
+import type { StartedHelper } from '../engine/areas/container-area.js';
+import type { PeerDaemon } from '../engine/areas/system-area.js';
 import type { DockerEngine } from '../engine/docker-engine.js';
-import { DockerodeEngine } from '../engine/dockerode-engine.js';
-import { startHelper, type StartedHelper } from '../engine/helper-containers.js';
 import { FreshHostError } from '../errors.js';
 
 export type FreshHostMode = 'privileged' | 'capabilities';
@@ -30,15 +30,15 @@ export class FreshHost {
     private readonly helper: StartedHelper,
     private readonly volume: string,
     /** the fresh host's own daemon */
-    readonly inner: DockerEngine,
+    readonly inner: PeerDaemon,
     readonly mode: FreshHostMode,
   ) {}
 
   static async start(outer: DockerEngine, spec: FreshHostSpec): Promise<FreshHost> {
     const volume = `${spec.name}-docker`;
-    await outer.createVolume(volume, spec.labels);
+    await outer.networks.createVolume(volume, spec.labels);
     try {
-      const helper = await startHelper({
+      const helper = await outer.containers.startHelper({
         image: spec.image,
         name: spec.name,
         network: spec.network,
@@ -51,11 +51,11 @@ export class FreshHost {
         volumes: [{ volume, target: '/var/lib/docker' }],
         readyWhenLogs: /API listen on \[::\]:2375/,
       });
-      const inner = new DockerodeEngine({ DOCKER_HOST: `tcp://127.0.0.1:${helper.hostPort(API_PORT)}` });
+      const inner = outer.system.peer(`tcp://127.0.0.1:${helper.hostPort(API_PORT)}`);
       return new FreshHost(outer, helper, volume, inner, spec.mode);
     } catch (err) {
-      await outer.removeContainer(spec.name);
-      await outer.removeVolume(volume);
+      await outer.containers.remove(spec.name);
+      await outer.networks.removeVolume(volume);
       throw err;
     }
   }
@@ -70,7 +70,7 @@ export class FreshHost {
 
   /** Bytes the fresh host has received on its network interface. */
   async receivedBytes(): Promise<number> {
-    const outcome = await this.outer.exec(this.helper.id, ['cat', '/sys/class/net/eth0/statistics/rx_bytes']);
+    const outcome = await this.outer.containers.exec(this.helper.id, ['cat', '/sys/class/net/eth0/statistics/rx_bytes']);
     const bytes = Number(outcome.output.trim());
     if (outcome.exitCode !== 0 || !Number.isFinite(bytes)) {
       throw new FreshHostError(this.helper.id, `Could not read the byte counter of the fresh host ${this.helper.id.slice(0, 12)} (/sys/class/net/eth0/statistics/rx_bytes): ${outcome.output.trim() || `cat exited ${outcome.exitCode}`}.`);
@@ -80,7 +80,7 @@ export class FreshHost {
 
   async stop(): Promise<void> {
     await this.helper.stop();
-    await this.outer.removeVolume(this.volume);
+    await this.outer.networks.removeVolume(this.volume);
   }
 }
 

@@ -16,11 +16,11 @@ export const HELPER_IMAGES = {
 
 export async function ensureHelperImages(engine: DockerEngine, osImage: string, scratch: string, say: (line: string) => void): Promise<{ registry: string; freshHost: string }> {
   for (const [key, helper] of Object.entries(HELPER_IMAGES)) {
-    if ((await engine.inspectImage(helper.image)) !== undefined) continue;
+    if ((await engine.images.inspect(helper.image)) !== undefined) continue;
     say(`building ${helper.image} (once; kept for the next runs)`);
     const context = join(DOCKER_DIR, helper.context);
     const workspace = Workspace.create(join(scratch, `helper-${key}`), context, join(context, 'Dockerfile'));
-    await engine.build({
+    await engine.builds.build({
       context: workspace,
       dockerfile: workspace.dockerfileInContext,
       dockerfileModel: undefined,

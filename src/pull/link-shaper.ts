@@ -48,8 +48,8 @@ export class LinkShaper {
   /** Finds the registry's interface and tries netem once (removing it again). */
   static async forContainer(engine: DockerEngine, container: string, shape: LinkShape): Promise<LinkShaper> {
     const device = 'eth0';
-    const probe = await engine.exec(container, ['tc', 'qdisc', 'add', 'dev', device, 'root', 'netem', 'delay', '1ms']);
-    if (probe.exitCode === 0) await engine.exec(container, clearCommand(device));
+    const probe = await engine.containers.exec(container, ['tc', 'qdisc', 'add', 'dev', device, 'root', 'netem', 'delay', '1ms']);
+    if (probe.exitCode === 0) await engine.containers.exec(container, clearCommand(device));
     return new LinkShaper(engine, container, device, shape, probe.exitCode === 0);
   }
 
@@ -64,12 +64,12 @@ export class LinkShaper {
     const latency = this.netem && this.shape.latency !== 'none';
     if (unlimited && !latency) return;
     const command = latency ? netemCommand(this.device, this.shape.bandwidth, this.shape.latency) : tbfCommand(this.device, this.shape.bandwidth);
-    const outcome = await this.engine.exec(this.container, command);
+    const outcome = await this.engine.containers.exec(this.container, command);
     if (outcome.exitCode !== 0) throw new LinkShapeError(command.join(' '), outcome.output.trim());
   }
 
   async off(): Promise<void> {
     // no qdisc to delete is fine
-    await this.engine.exec(this.container, clearCommand(this.device));
+    await this.engine.containers.exec(this.container, clearCommand(this.device));
   }
 }

@@ -1,7 +1,7 @@
 /** The cells of a comparison row, in words, as every renderer shows them. */
 import type { ComparisonRow } from '../result/comparison.js';
 import type { CacheMiss, Statistics } from '../result/types.js';
-import { formatBytes, formatMs, formatRatio } from './format.js';
+import { formatBytes, formatMs, formatRatio } from '../format.js';
 
 /** `24.8 s (24.1 s – 25.3 s)`, with the interval's real confidence where n is too small for 95 %. */
 export function medianWithInterval(stats: Statistics | null): string {

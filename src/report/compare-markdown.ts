@@ -6,7 +6,6 @@
  */
 import { byteChangeWords, type MissingGroup, type ResultComparison, type RowComparison, type TimeChange } from '../result/compare-results.js';
 import { medianWithInterval } from './cells.js';
-import { formatBytes } from './format.js';
 
 export function compareMarkdown(comparison: ResultComparison, baseName: string, newName: string): string {
   const { threshold, alpha } = comparison.options;
@@ -80,7 +79,7 @@ function pCell(time: TimeChange | null): string {
 
 /** `11.6 kB → 286 MB (×24 600)`, as the regressions say it. */
 function bytesChange(change: RowComparison['newBytes']): string {
-  return change === null ? '–' : byteChangeWords(change, formatBytes);
+  return change === null ? '–' : byteChangeWords(change);
 }
 
 function differences(comparison: ResultComparison): string[] {

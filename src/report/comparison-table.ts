@@ -5,7 +5,7 @@
  */
 import type { Comparison, ComparisonRow, ComparisonSection, Headline } from '../result/comparison.js';
 import { bytesCell, excludedNote, firstMissCell, healthCell, medianIntervalCell, ratioIntervalWords, sectionTitle, speedupCell, whyCell } from './cells.js';
-import { formatMs } from './format.js';
+import { formatMs } from '../format.js';
 
 interface Column {
   title: string;

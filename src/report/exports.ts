@@ -7,12 +7,12 @@
  * - github-action-benchmark's `customSmallerIsBetter` input: rebuild medians (ms), new bytes
  *   and image sizes per group, so that the action charts them over commits and alerts.
  */
-import { buildComparison } from '../result/comparison.js';
+import { buildComparison, type Comparison } from '../result/comparison.js';
 import { buildSamplesOf } from '../result/sample-kinds.js';
 import { statistics } from '../result/statistics.js';
 import { groupKey, isCounted } from '../result/summarize.js';
 import type { BuildSample, SuiteResult } from '../result/types.js';
-import { formatMs } from './format.js';
+import { formatMs } from '../format.js';
 
 export interface HyperfineExport {
   results: {
@@ -47,8 +47,7 @@ export function hyperfineExport(result: SuiteResult): HyperfineExport {
   };
 }
 
-export function githubBenchmarkExport(result: SuiteResult): GithubBenchmarkEntry[] {
-  const comparison = buildComparison(result);
+export function githubBenchmarkExport(result: SuiteResult, comparison: Comparison = buildComparison(result)): GithubBenchmarkEntry[] {
   const entries: GithubBenchmarkEntry[] = [];
   const images = new Map<string, number>();
   for (const section of comparison.sections) {

@@ -9,7 +9,7 @@ import type { SuiteResult } from '../result/types.js';
 import { bytesCell, excludedNote, firstMissCell, healthCell, medianWithInterval, nCell, sectionTitle, speedupCell, stepsReusedCell, whyCell } from './cells.js';
 import { headlineLine } from './comparison-table.js';
 import { pullTable } from './pull-table.js';
-import { formatBytes, formatMs } from './format.js';
+import { formatBytes, formatMs } from '../format.js';
 
 export function markdownReport(result: SuiteResult, comparison: Comparison): string {
   const builders = new Set(comparison.sections.map((s) => s.builder));

@@ -9,7 +9,7 @@ import { pullRowsOf, pullSamplesOf } from '../result/sample-kinds.js';
 import { median } from '../result/statistics.js';
 import type { PullCase, PullSample, SuiteResult } from '../result/types.js';
 import { renderRows } from './comparison-table.js';
-import { formatBytes, formatMs, formatRatio } from './format.js';
+import { formatBytes, formatMs, formatRatio } from '../format.js';
 
 /** Seed 001's figures for each case (1.8 GB of tiers, a 1.9 GB app). */
 export const ARTICLE_FIGURES: Record<PullCase, string> = {

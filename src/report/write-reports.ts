@@ -6,7 +6,7 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { writingInto } from '../disk-space.js';
-import { buildComparison } from '../result/comparison.js';
+import { buildComparison, type Comparison } from '../result/comparison.js';
 import type { SuiteResult } from '../result/types.js';
 import { pullsCsv, samplesCsv, stepsCsv } from './csv-report.js';
 import { githubBenchmarkExport, hyperfineExport } from './exports.js';
@@ -25,6 +25,8 @@ export interface ReportOptions {
 export interface WrittenReports {
   files: string[];
   markdown: string;
+  /** the comparison the reports show (worked out once per result) */
+  comparison: Comparison;
 }
 
 export function writeReports(dir: string, result: SuiteResult, options: ReportOptions = {}): WrittenReports {
@@ -38,11 +40,11 @@ export function writeReports(dir: string, result: SuiteResult, options: ReportOp
   ];
   if (result.pull !== undefined) files.push([join(dir, 'pulls.csv'), pullsCsv(result)]);
   if (options.exportHyperfine !== undefined) files.push([resolve(options.exportHyperfine), `${JSON.stringify(hyperfineExport(result), null, 2)}\n`]);
-  if (options.exportGithubBenchmark !== undefined) files.push([resolve(options.exportGithubBenchmark), `${JSON.stringify(githubBenchmarkExport(result), null, 2)}\n`]);
+  if (options.exportGithubBenchmark !== undefined) files.push([resolve(options.exportGithubBenchmark), `${JSON.stringify(githubBenchmarkExport(result, comparison), null, 2)}\n`]);
   for (const [path, text] of files) writingInto(dirname(path), () => writeFileSync(path, text));
   if (options.stepSummary !== undefined && options.stepSummary !== '') {
     const summary = options.stepSummary;
     writingInto(dirname(summary), () => appendFileSync(summary, `${markdown}\n`));
   }
-  return { files: files.map(([path]) => path), markdown };
+  return { files: files.map(([path]) => path), markdown, comparison };
 }

@@ -8,6 +8,7 @@
  * dropped it) is a regression unless missing groups are allowed; a result that did not
  * complete is said first. Pure.
  */
+import { formatBytes } from '../format.js';
 import { mannWhitneyU, smallestReachableP } from './mann-whitney.js';
 import { buildSamplesOf } from './sample-kinds.js';
 import { median, statistics } from './statistics.js';
@@ -18,7 +19,7 @@ import type { Builder, BuildSample, Phase, Statistics, SuiteResult } from './typ
  * A context that grew by less than this is no regression, whatever the percentage: a session
  * sends a few hundred bytes per rebuild, and a few more of them cost nothing measurable.
  */
-export const CONTEXT_BYTES_FLOOR = 4_096;
+const CONTEXT_BYTES_FLOOR = 4_096;
 
 /**
  * Files layerbench itself puts in its copy of a context, never the user's: the Dockerfile
@@ -27,9 +28,6 @@ export const CONTEXT_BYTES_FLOOR = 4_096;
  * which `dockerfile` says.
  */
 export const LAYERBENCH_CONTEXT_FILES: ReadonlySet<string> = new Set(['.layerbench-dockerfile']);
-
-/** How the words name an amount of bytes: the report's formatBytes (this floor has no units of its own). */
-export type ByteWords = (bytes: number) => string;
 
 export interface CompareOptions {
   /** a change smaller than this fraction is not a regression, however significant @default 0.1 */
@@ -123,15 +121,14 @@ export interface ResultComparison {
   regressionCount: number;
 }
 
-/** `bytes` words the byte changes (the report's formatBytes). */
-export function compareResults(base: SuiteResult, next: SuiteResult, options: CompareOptions, bytes: ByteWords): ResultComparison {
+export function compareResults(base: SuiteResult, next: SuiteResult, options: CompareOptions): ResultComparison {
   const baseGroups = groups(buildSamplesOf(base.samples));
   const newGroups = groups(buildSamplesOf(next.samples));
   const rows: RowComparison[] = [];
   for (const [key, baseSamples] of baseGroups) {
     const newSamples = newGroups.get(key);
     if (newSamples === undefined) continue;
-    rows.push(compareGroup(baseSamples, newSamples, options, bytes));
+    rows.push(compareGroup(baseSamples, newSamples, options));
   }
   const allowMissing = options.allowMissing === true;
   // a NEW run that stopped before measuring anything BASE has is a failed gate, not a mismatch
@@ -203,7 +200,7 @@ function incompleteWords(side: 'base' | 'new', result: SuiteResult): string {
   return `${side} did not complete (${stopReasons(result)}); it holds only what was measured`;
 }
 
-function compareGroup(baseSamples: readonly BuildSample[], newSamples: readonly BuildSample[], options: CompareOptions, bytes: ByteWords): RowComparison {
+function compareGroup(baseSamples: readonly BuildSample[], newSamples: readonly BuildSample[], options: CompareOptions): RowComparison {
   const first = baseSamples[0] as BuildSample;
   const counted = (samples: readonly BuildSample[]): BuildSample[] => samples.filter((s) => !s.flags.includes('no-step-missed'));
   const regressions: string[] = [];
@@ -215,14 +212,14 @@ function compareGroup(baseSamples: readonly BuildSample[], newSamples: readonly 
   for (const lost of lostCache) regressions.push(`step "${lost.instruction}" lost its cache (missed in ${lost.missedIn} of ${lost.of} samples; cached in every base sample)`);
 
   const newBytes = byteChange(counted(baseSamples).map((s) => s.layers.newBytes), counted(newSamples).map((s) => s.layers.newBytes));
-  if (newBytes !== null && newBytes.change > options.threshold) regressions.push(`new bytes ${byteChangeWords(newBytes, bytes)}`);
+  if (newBytes !== null && newBytes.change > options.threshold) regressions.push(`new bytes ${byteChangeWords(newBytes)}`);
   const sentBytes = (samples: readonly BuildSample[]): number[] => counted(samples).flatMap((s) => (typeof s.contextSent?.bytes === 'number' ? [s.contextSent.bytes] : []));
   const contextBytes = byteChange(sentBytes(baseSamples), sentBytes(newSamples));
   if (contextBytes !== null && contextBytes.change > options.threshold && contextBytes.new - contextBytes.base >= CONTEXT_BYTES_FLOOR) {
-    regressions.push(`context sent ${byteChangeWords(contextBytes, bytes)} per build`);
+    regressions.push(`context sent ${byteChangeWords(contextBytes)} per build`);
   }
   const imageBytes = byteChange(baseSamples.map((s) => s.image.sizeBytes), newSamples.map((s) => s.image.sizeBytes));
-  if (imageBytes !== null && imageBytes.change > options.threshold) regressions.push(`image size ${byteChangeWords(imageBytes, bytes)}`);
+  if (imageBytes !== null && imageBytes.change > options.threshold) regressions.push(`image size ${byteChangeWords(imageBytes)}`);
 
   const baseChecked = baseSamples.filter((s) => s.health !== null);
   const newChecked = newSamples.filter((s) => s.health !== null);
@@ -269,10 +266,10 @@ function lostCacheSteps(base: readonly BuildSample[], next: readonly BuildSample
 }
 
 /** `11.6 kB → 286 MB (×24 600)`; the amount alone when it did not change; no factor from nothing. */
-export function byteChangeWords(change: ByteChange, bytes: ByteWords): string {
-  if (change.base === change.new) return bytes(change.new);
+export function byteChangeWords(change: ByteChange): string {
+  if (change.base === change.new) return formatBytes(change.new);
   const factor = change.new / change.base;
-  return `${bytes(change.base)} → ${bytes(change.new)}${Number.isFinite(factor) ? ` (×${formatFactor(factor)})` : ''}`;
+  return `${formatBytes(change.base)} → ${formatBytes(change.new)}${Number.isFinite(factor) ? ` (×${formatFactor(factor)})` : ''}`;
 }
 
 /** Narrow no-break space: groups the digits of a large factor (`24 600`) and never breaks it. */

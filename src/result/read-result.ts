@@ -72,14 +72,3 @@ export function resultFileOf(path: string): string {
     return path;
   }
 }
-
-/** Whether `data` is a valid version-2 result, for writers that check what they write. */
-export function isValidResult(data: unknown): data is SuiteResult {
-  return validateV2(data);
-}
-
-export function firstSchemaProblem(data: unknown): { field: string; expected: string } | undefined {
-  if (validateV2(data)) return undefined;
-  const error = validateV2.errors?.[0];
-  return { field: fieldOf(error), expected: expectationOf(error) };
-}

@@ -4,7 +4,7 @@
  * context reached the builder is the driver's note).
  */
 import type { BuildCacheUsage } from '../engine/docker-engine.js';
-import { formatBytes } from '../report/format.js';
+import { formatBytes } from '../format.js';
 import type { RunNote } from '../result/types.js';
 
 export function buildkitNotes(atStart: BuildCacheUsage): RunNote[] {

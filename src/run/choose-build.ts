@@ -7,7 +7,7 @@
  *   `api` sends the build through the Engine API (the library's path, and the one where no
  *   CLI can build). `auto` picks `cli` for each builder the CLI here can build with.
  */
-import type { BuildDriver, BuilderKind } from '../engine/build-trace.js';
+import type { Builder, BuildDriver } from '../result/types.js';
 import { cliCanBuild, cliVersionOf, describeCliBuild, type DockerCli } from '../engine/cli/docker-cli.js';
 import type { EngineFacts } from '../engine/docker-engine.js';
 import { BuildDriverError } from '../errors.js';
@@ -15,8 +15,8 @@ import { BuildDriverError } from '../errors.js';
 export type DriverOption = BuildDriver | 'auto';
 
 export interface BuildChoice {
-  builders: BuilderKind[];
-  driverFor: Record<BuilderKind, BuildDriver>;
+  builders: Builder[];
+  driverFor: Record<Builder, BuildDriver>;
   /** the CLI's version as a result records it; null when no build runs through the CLI */
   dockerCli: string | null;
   /** one line each: the builder and the driver, and why */
@@ -24,14 +24,14 @@ export interface BuildChoice {
 }
 
 export function chooseBuild(
-  scenarioBuilders: readonly BuilderKind[],
+  scenarioBuilders: readonly Builder[],
   facts: Pick<EngineFacts, 'defaultBuilder'>,
   cli: DockerCli | undefined,
   driver: DriverOption,
 ): BuildChoice {
   const builders = scenarioBuilders.length > 0 ? [...scenarioBuilders] : [facts.defaultBuilder.builder];
   const notes = [scenarioBuilders.length > 0 ? `builder: ${builders.join(', ')} (named by the scenario or --builder)` : `builder: ${builders.join('')} (${facts.defaultBuilder.why}; --builder overrides)`];
-  const driverFor: Record<BuilderKind, BuildDriver> = { classic: 'api', buildkit: 'api' };
+  const driverFor: Record<Builder, BuildDriver> = { classic: 'api', buildkit: 'api' };
   let dockerCli: string | null = null;
   for (const builder of builders) {
     const usable = cli !== undefined && cliCanBuild(cli, builder);

@@ -3,8 +3,7 @@
  * reached the builder. The transport is read off the samples, since the API driver falls back
  * to a tar only when the daemon refuses a session, which nothing knows before the first build.
  */
-import type { BuilderKind } from '../engine/build-trace.js';
-import type { BuildSample, RunNote } from '../result/types.js';
+import type { Builder, BuildSample, RunNote } from '../result/types.js';
 import type { BuildChoice } from './choose-build.js';
 
 export function driverNotes(choice: Pick<BuildChoice, 'builders' | 'driverFor' | 'dockerCli'>, samples: readonly BuildSample[]): RunNote[] {
@@ -18,7 +17,7 @@ export function driverNotes(choice: Pick<BuildChoice, 'builders' | 'driverFor' |
   );
 }
 
-function apiTransport(builder: BuilderKind, samples: readonly BuildSample[]): string {
+function apiTransport(builder: Builder, samples: readonly BuildSample[]): string {
   if (builder === 'classic') return 'the context was sent as a tar';
   const transports = new Set(samples.filter((s) => s.builder === builder && s.driver === 'api').map((s) => s.contextSent?.transport));
   if (transports.has('tar')) return `the daemon refused a BuildKit session, so the context was sent as a tar${transports.has('session') ? ' for some builds' : ''} (all of it, on every build)`;

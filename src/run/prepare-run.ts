@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { displayPath } from '../display-path.js';
+import { stateDirectory } from '../scratch-parent.js';
 import { parseDockerfile } from '../dockerfile/dockerfile-model.js';
 import { dockerfileProblem } from '../dockerfile/validate-dockerfile.js';
 import { DockerfileError, RunInProgressError, UsageError } from '../errors.js';
@@ -48,8 +49,11 @@ export interface RunOptions {
    * the Engine API; `auto`, the CLI for each builder it can build with, else the API. @default 'auto'
    */
   driver?: DriverOption | undefined;
-  /** where runs are registered (the run lock); specs give their own @default the system's */
-  registry?: RunRegistry | undefined;
+  /**
+   * The environment the run reads: LAYERBENCH_SCRATCH (where scratch directories go) and
+   * LAYERBENCH_STATE_DIR (where runs are registered, the run lock). @default process.env
+   */
+  env?: NodeJS.ProcessEnv | undefined;
   /** the run's id, when something made for the run before it was prepared carries it @default a new one */
   runId?: string | undefined;
   /** the order of the warm builds (see plan.ts) @default 'rounds' */
@@ -86,6 +90,8 @@ export interface PreparedRun {
   order: RunOrder;
   seed: number;
   repetitions: RepetitionRule;
+  /** the environment the run reads (see RunOptions.env) */
+  env: NodeJS.ProcessEnv;
 }
 
 export async function prepareRun(scenario: string | Scenario, options: RunOptions = {}): Promise<PreparedRun> {
@@ -105,7 +111,8 @@ export async function prepareRun(scenario: string | Scenario, options: RunOption
   const concurrent = options.concurrent ?? false;
   const index: IndexChoice = options.packageIndex === 'none' ? { mode: 'none', directories: [] } : await chooseIndex();
   const requestedPort = options.indexPort ?? DEFAULT_INDEX_PORT;
-  await checkIndexPortOfRun(requestedPort, { mustBeFree: index.mode === 'local' && !concurrent, registry: options.registry ?? new RunRegistry() });
+  const env = options.env ?? process.env;
+  await checkIndexPortOfRun(requestedPort, { mustBeFree: index.mode === 'local' && !concurrent, registry: new RunRegistry(stateDirectory(env)) });
   return {
     kind: 'prepared-run',
     scenario: loaded,
@@ -120,6 +127,7 @@ export async function prepareRun(scenario: string | Scenario, options: RunOption
     order: options.order ?? 'rounds',
     seed: options.seed ?? randomSeed(),
     repetitions,
+    env,
   };
 }
 

@@ -99,8 +99,8 @@ async function ensureFrontendImages(engine: DockerEngine, scenario: Scenario, sa
     const builders = spec.builders ?? scenario.builders;
     if (!builders.includes('buildkit') || !scenario.builders.includes('buildkit')) continue;
     const directive = syntaxDirective(readFileSync(spec.dockerfile, 'utf8'));
-    if (directive === undefined || (await engine.inspectImage(directive.image)) !== undefined) continue;
+    if (directive === undefined || (await engine.images.inspect(directive.image)) !== undefined) continue;
     say(`pulling ${directive.image} (the BuildKit frontend of ${displayPath(spec.dockerfile)}, line ${directive.line})`);
-    if (!(await engine.pullImage(directive.image, signal))) throw new FrontendImageError(directive.image, `${displayPath(spec.dockerfile)}, line ${directive.line},`);
+    if (!(await engine.images.pull(directive.image, signal))) throw new FrontendImageError(directive.image, `${displayPath(spec.dockerfile)}, line ${directive.line},`);
   }
 }

@@ -8,9 +8,9 @@
  * the run). Everything lives in one directory under the system's temporary directory.
  */
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asDiskFull } from '../disk-space.js';
+import { stateDirectory } from '../scratch-parent.js';
 import { LayerbenchError, RunInProgressError, RunStateError } from '../errors.js';
 
 export interface RunRecord {
@@ -33,7 +33,7 @@ export interface LiveRun extends RunRecord {
 }
 
 export class RunRegistry {
-  constructor(readonly dir: string = process.env['LAYERBENCH_STATE_DIR'] ?? join(tmpdir(), 'layerbench-runs')) {}
+  constructor(readonly dir: string = stateDirectory(process.env)) {}
 
   /**
    * Records this run; with `exclusive`, also takes the daemon's lock, refused with

@@ -5,7 +5,6 @@
  * for one, and the builder's leftovers (journalled as they are reported).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asDiskFull } from '../disk-space.js';
 import type { DockerEngine, EngineFacts } from '../engine/docker-engine.js';
@@ -22,6 +21,8 @@ export interface RunHolding {
   indexPort: number | null;
   /** one run per daemon: refused while another holds the daemon */
   exclusive: boolean;
+  /** where the scratch directory is made (LAYERBENCH_SCRATCH, else the system's temporary directory) */
+  scratchParent: string;
 }
 
 export function holdRun(stack: DisposerStack, registry: RunRegistry, engine: DockerEngine, run: RunHolding): { scratch: string; leftovers: BuildLeftovers } {
@@ -40,15 +41,14 @@ export function holdRun(stack: DisposerStack, registry: RunRegistry, engine: Doc
     run.exclusive,
   );
   stack.defer('the run record', (failedSoFar) => (failedSoFar.length === 0 ? registry.unregister(runId) : undefined));
-  const scratch = makeScratch(runId);
+  const scratch = makeScratch(runId, run.scratchParent);
   stack.defer('the scratch directory', () => rmSync(scratch, { recursive: true, force: true }));
   const leftovers = new BuildLeftovers(engine, (id) => registry.journal(runId, id));
   stack.defer("the builder's leftovers", () => leftovers.sweepAll());
   return { scratch, leftovers };
 }
 
-function makeScratch(runId: string): string {
-  const parent = process.env['LAYERBENCH_SCRATCH'] ?? tmpdir();
+function makeScratch(runId: string, parent: string): string {
   try {
     return mkdtempSync(join(parent, `layerbench-${runId}-`));
   } catch (err) {

@@ -29,7 +29,8 @@ export function newSideRoot(cwd: string = process.cwd()): string {
 }
 
 /** `REF` names a directory, or a commit of the repository at `root`. */
-export async function sideTree(against: string, root: string, runId: string): Promise<SideTree> {
+/** @param scratch where the exported copy goes (LAYERBENCH_SCRATCH, else the system's temporary directory) */
+export async function sideTree(against: string, root: string, runId: string, scratch: string = tmpdir()): Promise<SideTree> {
   if (existsSync(against) && statSync(against).isDirectory()) {
     return { root: resolve(against), label: resolve(against), commit: null, dispose: () => {} };
   }
@@ -41,7 +42,7 @@ export async function sideTree(against: string, root: string, runId: string): Pr
     );
   }
   const sha = commit.stdout.trim();
-  const dir = mkdtempSync(join(process.env['LAYERBENCH_SCRATCH'] ?? tmpdir(), `layerbench-${runId}-against-`));
+  const dir = mkdtempSync(join(scratch, `layerbench-${runId}-against-`));
   try {
     const git = spawn('git', ['archive', '--format=tar', sha], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';

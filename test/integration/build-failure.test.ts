@@ -38,8 +38,8 @@ describe('a build that fails', () => {
     const leftovers = new BuildLeftovers(engine);
     leftovers.buildStarted(new Date());
     const workspace = Workspace.create(join(scratch, 'ws'), context, join(scratch, 'broken.Dockerfile'));
-    const base = (await engine.inspectImage('python:3.11-slim-bookworm')) ? 'python:3.11-slim-bookworm' : (BASE_CATALOG['python-3.11-slim']?.bootstrap.image ?? '');
-    const failure = await engine
+    const base = (await engine.images.inspect('python:3.11-slim-bookworm')) ? 'python:3.11-slim-bookworm' : (BASE_CATALOG['python-3.11-slim']?.bootstrap.image ?? '');
+    const failure = await engine.builds
       .build({
         context: workspace,
         dockerfile: workspace.dockerfileInContext,

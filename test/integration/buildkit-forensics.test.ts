@@ -82,7 +82,7 @@ describe('a RUN that fails under BuildKit', () => {
     writeFileSync(join(scratch, 'failing.Dockerfile'), dockerfile);
     const engine = new DockerodeEngine();
     const workspace = Workspace.create(join(scratch, 'failing-ws'), context, join(scratch, 'failing.Dockerfile'));
-    const failure = await engine
+    const failure = await engine.builds
       .build({
         context: workspace,
         dockerfile: workspace.dockerfileInContext,
@@ -111,10 +111,10 @@ describe('a RUN that fails under BuildKit', () => {
 describe("BuildKit's build cache", () => {
   it('`clean --build-cache --dry-run` says what it would remove, and that it is not only layerbench\'s, and removes nothing', async () => {
     const engine = new DockerodeEngine();
-    const before = await engine.buildCacheUsage();
+    const before = await engine.system.buildCacheUsage();
     const outcome = runCli(['clean', '--build-cache', '--dry-run']);
     expect(outcome.code).toBe(0);
     expect(outcome.stdout).toMatch(/would remove BuildKit's build cache: \d+ entries, .* \(cache mounts .*\)\. It belongs to every BuildKit build on this daemon, not only layerbench's/);
-    expect((await engine.buildCacheUsage()).entries).toBe(before.entries);
+    expect((await engine.system.buildCacheUsage()).entries).toBe(before.entries);
   });
 });

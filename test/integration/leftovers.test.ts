@@ -30,7 +30,7 @@ async function build(dir: string, tag: string, leftovers: BuildLeftovers, noCach
   const workspace = Workspace.create(join(scratch, `ws-${Math.random().toString(36).slice(2)}`), join(scratch, dir), join(scratch, 'Dockerfile'));
   const reported: ReportedImage[] = [];
   leftovers.buildStarted(new Date());
-  await engine.build({
+  await engine.builds.build({
     context: workspace,
     dockerfile: workspace.dockerfileInContext,
     dockerfileModel: undefined,
@@ -57,7 +57,7 @@ async function build(dir: string, tag: string, leftovers: BuildLeftovers, noCach
 describe('BuildLeftovers', () => {
   it("removes the images this run's builds committed, keeps a base tagged meanwhile, and never one another build committed", async () => {
     const danglingBefore = danglingImages();
-    const base = (await engine.inspectImage('python:3.11-slim-bookworm')) ? 'python:3.11-slim-bookworm' : (BASE_CATALOG['python-3.11-slim']?.bootstrap.image ?? '');
+    const base = (await engine.images.inspect('python:3.11-slim-bookworm')) ? 'python:3.11-slim-bookworm' : (BASE_CATALOG['python-3.11-slim']?.bootstrap.image ?? '');
     // a base made now, as a bootstrap during a run would make it
     const made = spawnSync('docker', ['build', '-q', '-t', freshBase, '-'], { input: `FROM ${base}\nLABEL layerbench.test=${stamp}\n`, env: { ...process.env, DOCKER_BUILDKIT: '0' } });
     expect(made.status).toBe(0);
@@ -76,19 +76,19 @@ describe('BuildLeftovers', () => {
     expect(reported.filter((i) => i.how === 'created')).toEqual([]);
     spawnSync('docker', ['rmi', tags[1] as string], { stdio: 'ignore' });
     await mine.sweepAll();
-    for (const image of committedByOther) expect(await engine.inspectImage(image.id), `another build's ${image.id}`).toBeDefined();
+    for (const image of committedByOther) expect(await engine.images.inspect(image.id), `another build's ${image.id}`).toBeDefined();
 
     // the other run ends: its tag goes, then its leftovers
-    await engine.removeImage(tags[0] as string);
+    await engine.images.remove(tags[0] as string);
     await other.sweepAll();
-    for (const image of committedByOther) expect(await engine.inspectImage(image.id)).toBeUndefined();
-    expect(await engine.inspectImage(freshBase)).toBeDefined();
+    for (const image of committedByOther) expect(await engine.images.inspect(image.id)).toBeUndefined();
+    expect(await engine.images.inspect(freshBase)).toBeDefined();
     expect(danglingImages().filter((id) => !danglingBefore.includes(id))).toEqual([]);
   });
 
   it('removes what a cut build committed after the last image its stream named, several steps deep', async () => {
     const danglingBefore = danglingImages();
-    const base = (await engine.inspectImage('python:3.11-slim-bookworm')) ? 'python:3.11-slim-bookworm' : (BASE_CATALOG['python-3.11-slim']?.bootstrap.image ?? '');
+    const base = (await engine.images.inspect('python:3.11-slim-bookworm')) ? 'python:3.11-slim-bookworm' : (BASE_CATALOG['python-3.11-slim']?.bootstrap.image ?? '');
     mkdirSync(join(scratch, 'cut'));
     writeFileSync(join(scratch, 'cut', 'a.txt'), `cut ${stamp}\n`);
     writeFileSync(join(scratch, 'Dockerfile'), `FROM ${base}\nCOPY a.txt /a.txt\nRUN cp /a.txt /b.txt\nLABEL layerbench.test=${stamp}\nEXPOSE 8000\nCMD ["true"]\n`);
@@ -101,6 +101,6 @@ describe('BuildLeftovers', () => {
     expect(danglingImages().filter((id) => !danglingBefore.includes(id)).length).toBe(1);
     await leftovers.sweepAll();
     expect(danglingImages().filter((id) => !danglingBefore.includes(id))).toEqual([]);
-    expect(await engine.inspectImage(reported[1]?.id ?? '')).toBeUndefined();
+    expect(await engine.images.inspect(reported[1]?.id ?? '')).toBeUndefined();
   });
 });

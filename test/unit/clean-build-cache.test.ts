@@ -19,19 +19,18 @@ afterAll(() => removeTempDirs());
 /** A daemon whose build cache holds something; it notes what had been printed when the prune came. */
 class CacheHoldingEngine extends FakeEngine {
   stdoutAtPrune: string | undefined;
-  constructor(private readonly stdout: () => string) {
+  constructor(stdout: () => string) {
     super();
-  }
-
-  override async buildCacheUsage(): Promise<{ entries: number; totalBytes: number; cacheMountBytes: number }> {
-    this.log.push('buildCacheUsage');
-    return { entries: 42, totalBytes: 3_400_000_000, cacheMountBytes: 250_000_000 };
-  }
-
-  override async pruneBuildCache(): Promise<{ entries: number; reclaimedBytes: number }> {
-    this.stdoutAtPrune = this.stdout();
-    await super.pruneBuildCache();
-    return { entries: 40, reclaimedBytes: 3_100_000_000 };
+    const prune = this.system.pruneBuildCache.bind(this.system);
+    this.system.buildCacheUsage = async () => {
+      this.log.push('system.buildCacheUsage');
+      return { entries: 42, totalBytes: 3_400_000_000, cacheMountBytes: 250_000_000 };
+    };
+    this.system.pruneBuildCache = async () => {
+      this.stdoutAtPrune = stdout();
+      await prune();
+      return { entries: 40, reclaimedBytes: 3_100_000_000 };
+    };
   }
 }
 
@@ -45,7 +44,7 @@ async function clean(...args: string[]): Promise<{ code: number; stdout: string;
   return { code, stdout, stderr, engine };
 }
 
-const prunes = (engine: FakeEngine): number => engine.log.filter((call) => call === 'pruneBuildCache').length;
+const prunes = (engine: FakeEngine): number => engine.log.filter((call) => call === 'system.pruneBuildCache').length;
 const WHAT = "BuildKit's build cache: 42 entries, 3.4 GB (cache mounts 250 MB). It belongs to every BuildKit build on this daemon, not only layerbench's";
 
 describe('clean --build-cache', () => {

@@ -47,7 +47,7 @@ function cleanWith(engine: DockerEngine | undefined, env: NodeJS.ProcessEnv = pr
 
 const pingThrowing = (error: unknown): FakeEngine => {
   const engine = new FakeEngine();
-  engine.ping = async () => {
+  engine.system.ping = async () => {
     throw error;
   };
   return engine;
@@ -151,7 +151,7 @@ describe('the engine adapter: a daemon that answers with an error is an EngineEr
 
   it('an HTTP error names the operation and keeps the status', async () => {
     const engine = new DockerodeEngine({ DOCKER_HOST: host });
-    const error = await engine.listDanglingImages().then(() => undefined, (err: unknown) => err);
+    const error = await engine.images.listDangling().then(() => undefined, (err: unknown) => err);
     expect(error).toBeInstanceOf(EngineError);
     expect((error as EngineError).statusCode).toBe(500);
     expect((error as EngineError).message).toBe(`The Docker daemon at ${host} could not list its dangling images: the fake daemon refuses.`);
@@ -159,31 +159,31 @@ describe('the engine adapter: a daemon that answers with an error is an EngineEr
 
   it('a 404 has a hint of its own; a network already gone is no error', async () => {
     const engine = new DockerodeEngine({ DOCKER_HOST: host });
-    const error = await engine.tagImage('sha256:abc', 'x:1').then(() => undefined, (err: unknown) => err);
+    const error = await engine.images.tag('sha256:abc', 'x:1').then(() => undefined, (err: unknown) => err);
     expect(error).toBeInstanceOf(EngineError);
     expect((error as EngineError).hint).toMatch(/Something removed what layerbench had made or named/);
-    await expect(engine.removeNetwork('gone')).resolves.toBeUndefined();
+    await expect(engine.networks.removeNetwork('gone')).resolves.toBeUndefined();
   });
 
   it('a push whose stream reports an error is an EngineError naming the push', async () => {
     const engine = new DockerodeEngine({ DOCKER_HOST: host });
-    const error = await engine.pushImage('127.0.0.1:5000/lb/f1:x').then(() => undefined, (err: unknown) => err);
+    const error = await engine.images.push('127.0.0.1:5000/lb/f1:x').then(() => undefined, (err: unknown) => err);
     expect(error).toBeInstanceOf(EngineError);
     expect((error as EngineError).message).toMatch(/could not push 127\.0\.0\.1:5000\/lb\/f1:x: denied: requested access to the resource is denied\.$/);
   });
 
   it('no daemon at all is still DaemonUnavailableError', async () => {
     const engine = new DockerodeEngine({ DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
-    await expect(engine.listDanglingImages()).rejects.toBeInstanceOf(DaemonUnavailableError);
+    await expect(engine.images.listDangling()).rejects.toBeInstanceOf(DaemonUnavailableError);
   });
 });
 
 describe('the helper containers: what testcontainers throws becomes a typed error', () => {
   const spec = { name: 'layerbench-registry-x', image: 'layerbench/pull-registry:1', readyWhenLogs: /listening on/, startupTimeoutMs: 30_000 };
-  const env = { DOCKER_HOST: 'unix:///var/run/docker.sock' };
+  const endpoint = 'unix:///var/run/docker.sock';
 
   it('the log wait strategy timing out: HelperContainerError, exit 3, with the timeout and what it waited for', () => {
-    const error = helperFailure(new Error('Log message "/listening on/" not received after 30000ms'), spec, 'start', env);
+    const error = helperFailure(new Error('Log message "/listening on/" not received after 30000ms'), spec, 'start', endpoint);
     expect(error).toBeInstanceOf(HelperContainerError);
     expect(error.exitCode).toBe(3);
     expect(error.message).toBe('The helper container layerbench-registry-x (layerbench/pull-registry:1) was not ready within 30 s: it never logged a line matching /listening on/.');
@@ -191,37 +191,37 @@ describe('the helper containers: what testcontainers throws becomes a typed erro
   });
 
   it('the container exiting before it was ready', () => {
-    const error = helperFailure(new Error('Log stream ended and message "/listening on/" was not received'), spec, 'start', env);
+    const error = helperFailure(new Error('Log stream ended and message "/listening on/" was not received'), spec, 'start', endpoint);
     expect(error).toBeInstanceOf(HelperContainerError);
     expect(error.message).toMatch(/exited before it was ready/);
   });
 
   it('a container that will not start (the daemon refusing it), and a name already taken', () => {
     const refused = Object.assign(new Error('(HTTP code 500) server error - failed to create task'), { statusCode: 500, json: { message: 'failed to create task for container: operation not permitted' } });
-    const error = helperFailure(refused, spec, 'start', env);
+    const error = helperFailure(refused, spec, 'start', endpoint);
     expect(error).toBeInstanceOf(HelperContainerError);
     expect(error.message).toBe('The helper container layerbench-registry-x (layerbench/pull-registry:1) did not start: failed to create task for container: operation not permitted.');
-    const taken = helperFailure(Object.assign(new Error('(HTTP code 409) conflict'), { statusCode: 409, json: { message: 'Conflict. The container name is already in use' } }), spec, 'start', env);
+    const taken = helperFailure(Object.assign(new Error('(HTTP code 409) conflict'), { statusCode: 409, json: { message: 'Conflict. The container name is already in use' } }), spec, 'start', endpoint);
     expect(taken.hint).toMatch(/layerbench clean/);
   });
 
   it('no daemon, or a full disk, keep their own classes', () => {
-    expect(helperFailure(new Error('Could not find a working container runtime strategy'), spec, 'start', env)).toBeInstanceOf(DaemonUnavailableError);
-    const gone = helperFailure(new Error('connect ECONNREFUSED /var/run/docker.sock'), spec, 'start', env);
+    expect(helperFailure(new Error('Could not find a working container runtime strategy'), spec, 'start', endpoint)).toBeInstanceOf(DaemonUnavailableError);
+    const gone = helperFailure(new Error('connect ECONNREFUSED /var/run/docker.sock'), spec, 'start', endpoint);
     expect(gone).toBeInstanceOf(DaemonUnavailableError);
     expect(gone.message).toMatch(/unix:\/\/\/var\/run\/docker\.sock stopped answering during the start of layerbench-registry-x/);
-    expect(helperFailure(new Error('write /var/lib/docker/x: no space left on device'), spec, 'start', env)).toBeInstanceOf(DiskFullError);
+    expect(helperFailure(new Error('write /var/lib/docker/x: no space left on device'), spec, 'start', endpoint)).toBeInstanceOf(DiskFullError);
   });
 
   it('a stop that fails, and an error already named, pass as they should', () => {
-    expect(helperFailure(new Error('(HTTP code 500) server error'), spec, 'stop', env).message).toMatch(/could not be stopped/);
+    expect(helperFailure(new Error('(HTTP code 500) server error'), spec, 'stop', endpoint).message).toMatch(/could not be stopped/);
     const named = new HelperContainerError('a', 'b', 'did not start', 'c');
-    expect(helperFailure(named, spec, 'start', env)).toBe(named);
+    expect(helperFailure(named, spec, 'start', endpoint)).toBe(named);
   });
 });
 
 describe('the pull experiment and the run registry throw typed errors', () => {
-  const execEngine = (outcome: ExecOutcome): DockerEngine => ({ exec: async () => outcome }) as unknown as DockerEngine;
+  const execEngine = (outcome: ExecOutcome): DockerEngine => ({ containers: { exec: async () => outcome } }) as unknown as DockerEngine;
 
   it('a bandwidth that is not a rate is bad input (2)', () => {
     expect(() => tbfCommand('eth0', 'fast')).toThrow(BandwidthError);

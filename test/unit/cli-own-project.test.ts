@@ -20,7 +20,7 @@ const out = join(root, 'results');
 process.env['LAYERBENCH_STATE_DIR'] = join(root, 'state');
 const NO_STACK_TRACE = /\n\s+at [\w.<]/;
 /** Calls that would make something on the daemon. */
-const MAKING = /^(build|startService|createNetwork|createVolume|runDetached|tagImage|importImage)/;
+const MAKING = /^(builds\.build|containers\.(startService|runDetached)|networks\.create|images\.(tag|import))/;
 
 interface Outcome {
   code: number;
@@ -143,7 +143,7 @@ describe('your own project: a run the fake daemon completes', () => {
     expect(result.scenario.edits).toEqual([{ name: 'code', kind: 'append-line', file: 'app.py' }]);
     expect(result.samples.length).toBeGreaterThan(0);
     expect(result.samples.every((s) => s.health === null)).toBe(true);
-    expect(outcome.engineCalls.filter((call) => call.startsWith('startService'))).toEqual([]);
+    expect(outcome.engineCalls.filter((call) => call.startsWith('containers.startService'))).toEqual([]);
     expect(treeHash(project)).toBe(before);
   });
 });

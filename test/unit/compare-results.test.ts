@@ -4,14 +4,13 @@
  * common, and what NEW lacks (a build that failed, a run that did not complete).
  */
 import { describe, expect, it } from 'vitest';
-import { formatBytes } from '../../src/report/format.js';
 import { compareResults, formatFactor, LAYERBENCH_CONTEXT_FILES, type CompareOptions } from '../../src/result/compare-results.js';
 import type { BuildSample, SuiteResult } from '../../src/result/types.js';
 import { OUTSIDE_DOCKERFILE_NAME } from '../../src/workspace/sent-files.js';
 import { makeSample, makeSamples, resultOf } from './support/sample-factory.js';
 
 const OPTIONS = { threshold: 0.1, alpha: 0.05 };
-const compareWith = (base: SuiteResult, next: SuiteResult, options: CompareOptions = OPTIONS): ReturnType<typeof compareResults> => compareResults(base, next, options, formatBytes);
+const compareWith = (base: SuiteResult, next: SuiteResult, options: CompareOptions = OPTIONS): ReturnType<typeof compareResults> => compareResults(base, next, options);
 const compare = (base: BuildSample[], next: BuildSample[]): ReturnType<typeof compareResults> => compareWith(resultOf(base), resultOf(next));
 
 describe('compareResults: time', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatElapsed, formatMs, formatRatio } from '../../src/report/format.js';
+import { formatBytes, formatElapsed, formatMs, formatRatio } from '../../src/format.js';
 
 describe('formatMs', () => {
   it('writes less than a second in whole milliseconds: 950 → "950 ms"', () => {

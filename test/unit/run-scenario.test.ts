@@ -58,13 +58,13 @@ function scenario(): Scenario {
 
 function options(extra: Partial<RunScenarioOptions> = {}): RunScenarioOptions {
   // most specs here read the blocked order, variant after variant; the rounds have their own
-  return { engine, registry, outDir: join(root, 'out'), packageIndex: 'none', order: 'blocked', onProgress: (event) => events.push(event), ...extra };
+  return { engine, env: { LAYERBENCH_STATE_DIR: registry.dir }, outDir: join(root, 'out'), packageIndex: 'none', order: 'blocked', onProgress: (event) => events.push(event), ...extra };
 }
 
 /** What a finished (or failed) run must not leave: run images, containers, its record, its scratch. */
 function expectNothingLeft(runId: string): void {
-  expect(engine.runTags()).toEqual([]);
-  expect([...engine.containers.keys()]).toEqual([]);
+  expect(engine.images.runTags()).toEqual([]);
+  expect(engine.containersLeft()).toEqual([]);
   expect(registry.runs()).toEqual([]);
   expect(readdirSync(tmpdir()).filter((name) => name.startsWith(`layerbench-${runId}-`))).toEqual([]);
 }
@@ -81,13 +81,13 @@ async function failureOf(promise: Promise<unknown>): Promise<unknown> {
 describe('runScenario with a scripted engine', () => {
   it('builds each variant cold, then rebuilds it after each edit, variant after variant', async () => {
     await runScenario(scenario(), options());
-    expect(engine.builds.map((b) => `${b.variant}${b.noCache ? ' cold' : ''}`)).toEqual(['a cold', 'a', 'a', 'b cold', 'b', 'b']);
+    expect(engine.builds.requests.map((b) => `${b.variant}${b.noCache ? ' cold' : ''}`)).toEqual(['a cold', 'a', 'a', 'b cold', 'b', 'b']);
   });
 
   it('runs in rounds unless told otherwise: both cold builds first, then round k of each edit for both variants, the seed recorded', async () => {
     const result = await runScenario(scenario(), options({ order: undefined, seed: 5 }));
     expect(result.scenario.order).toEqual({ kind: 'rounds', seed: 5 });
-    const builds = engine.builds.map((b) => `${b.variant}${b.noCache ? ' cold' : ''}`);
+    const builds = engine.builds.requests.map((b) => `${b.variant}${b.noCache ? ' cold' : ''}`);
     expect(builds.slice(0, 2)).toEqual(['a cold', 'b cold']);
     const warm = buildSamplesOf(result.samples).filter((s) => s.phase === 'warm');
     expect(warm.map((s) => s.rep)).toEqual([1, 1, 2, 2]);
@@ -96,7 +96,7 @@ describe('runScenario with a scripted engine', () => {
 
   it('tags every build with the run, passes the resolved base as a build arg, and sends no label', async () => {
     const result = await runScenario(scenario(), options());
-    for (const build of engine.builds) {
+    for (const build of engine.builds.requests) {
       expect(build.tag).toBe(`layerbench-run/${build.variant}:${result.runId}`);
       expect(build.buildArgs).toEqual({ BASE: 'base:1' });
       expect(Object.keys(build)).not.toContain('labels');
@@ -146,7 +146,7 @@ describe('runScenario with a scripted engine', () => {
   });
 
   it('flags a warm build in which nothing missed the cache and leaves it out of the statistics', async () => {
-    engine.then(
+    engine.thenBuilds(
       () => ({}),
       () => ({ steps: [{ instruction: 'FROM base', cached: true }, { instruction: 'COPY . .', cached: true }] }),
     );
@@ -158,12 +158,12 @@ describe('runScenario with a scripted engine', () => {
   it('leaves nothing behind when it completes: run images, health containers, its record, its scratch', async () => {
     const result = await runScenario(scenario(), options());
     expectNothingLeft(result.runId);
-    expect(engine.log).toContain(`removeImage layerbench-run/b:${result.runId}`);
+    expect(engine.log).toContain(`images.remove layerbench-run/b:${result.runId}`);
   });
 
   describe('after a failed build', () => {
     it('measures the other variants, then rejects with the build\'s error, the failure noted in a partial result, and leaves nothing', async () => {
-      engine.then(() => ({}), () => ({}), () => ({ error: new BuildFailedError('a', 'Step 3/3 : COPY . .', 'no space for it', ['log']) }));
+      engine.thenBuilds(() => ({}), () => ({}), () => ({ error: new BuildFailedError('a', 'Step 3/3 : COPY . .', 'no space for it', ['log']) }));
       const failure = await failureOf(runScenario(scenario(), options()));
       expect(failure).toBeInstanceOf(BuildFailedError);
       const partial = readResult(join(root, 'out'));
@@ -172,24 +172,24 @@ describe('runScenario with a scripted engine', () => {
       expect(partial.notes).toContainEqual({ code: 'build-failed', message: expect.stringMatching(/^The build of "a" failed at Step 3\/3 : COPY \. \.: no space for it/) });
       expect(partial.repetitions?.groups).toContainEqual(expect.objectContaining({ variant: 'a', edit: 'code', stoppedBecause: 'build-failed' }));
       expectNothingLeft(partial.runId);
-      expect(events.filter((e) => e.type === 'result-written')).toEqual([{ type: 'result-written', file: join(root, 'out', 'result.json'), complete: false, samples: 5 }]);
+      expect(events.filter((e) => e.type === 'result-written')).toEqual([{ type: 'result-written', file: join(root, 'out', 'result.json'), complete: false, samples: 5, line: `partial result: ${join(root, 'out', 'result.json')} (5 samples)` }]);
     });
 
     it('reports a failure while cleaning up beside the build\'s error, never in its place', async () => {
-      engine.then(() => ({}), () => ({ error: new BuildFailedError('a', undefined, 'broken', []) }));
-      engine.removeImage = async () => {
+      engine.thenBuilds(() => ({}), () => ({ error: new BuildFailedError('a', undefined, 'broken', []) }));
+      engine.images.remove = async () => {
         throw new Error('daemon refused');
       };
       const failure = await failureOf(runScenario(scenario(), options()));
       expect(failure).toBeInstanceOf(BuildFailedError);
-      expect(events).toContainEqual(expect.objectContaining({ type: 'cleanup-failed', what: 'the containers and images of the run' }));
+      expect(events).toContainEqual(expect.objectContaining({ type: 'cleanup-failed', what: 'the containers, networks, volumes and images of the run' }));
     });
   });
 
   describe('after an interrupt', () => {
     it('stops the build under way, rejects with InterruptedError, keeps the samples so far and leaves nothing', async () => {
       const controller = new AbortController();
-      engine.then(() => ({}), () => ({ hangUntilAborted: true }));
+      engine.thenBuilds(() => ({}), () => ({ hangUntilAborted: true }));
       const run = runScenario(scenario(), options({ signal: controller.signal, onSample: () => controller.abort() }));
       const failure = await failureOf(run);
       expect(failure).toBeInstanceOf(InterruptedError);
@@ -202,9 +202,9 @@ describe('runScenario with a scripted engine', () => {
     it('has written a readable partial result before it releases anything (a second Ctrl-C may come during cleanup)', async () => {
       const controller = new AbortController();
       let resultWhenCleanupBegan: SuiteResult | undefined;
-      engine.then(() => ({ hangUntilAborted: true }));
-      const listImages = engine.listImagesByReference.bind(engine);
-      engine.listImagesByReference = async (glob, tag) => {
+      engine.thenBuilds(() => ({ hangUntilAborted: true }));
+      const listImages = engine.images.listByReference.bind(engine.images);
+      engine.images.listByReference = async (glob, tag) => {
         resultWhenCleanupBegan ??= readResult(join(root, 'out'));
         return listImages(glob, tag);
       };
@@ -220,7 +220,7 @@ describe('runScenario with a scripted engine', () => {
       const failure = await failureOf(runScenario(scenario(), options()));
       expect(failure).toBeInstanceOf(RunInProgressError);
       expect((failure as RunInProgressError).message).toContain(`run 20261125-100000-aaaa, process ${process.pid}, started 2026-11-25T10:00:00.000Z`);
-      expect(engine.builds).toEqual([]);
+      expect(engine.builds.requests).toEqual([]);
       expect(existsSync(join(root, 'out'))).toBe(false);
       registry.unregister('20261125-100000-aaaa');
     });
@@ -250,19 +250,19 @@ describe('runScenario with a scripted engine', () => {
 
 describe('runScenario: the builder and the driver', () => {
   it("builds with the daemon's default builder when the scenario names none, and records the driver of every sample", async () => {
-    engine.defaultBuilder = { builder: 'buildkit', why: 'its /_ping answers Builder-Version: 2' };
+    engine.system.defaultBuilder = { builder: 'buildkit', why: 'its /_ping answers Builder-Version: 2' };
     const result = await runScenario(scenario(), options());
     expect(result.scenario.builders).toEqual(['buildkit']);
-    expect(engine.builds.every((b) => b.builder === 'buildkit' && b.driver === 'api')).toBe(true);
+    expect(engine.builds.requests.every((b) => b.builder === 'buildkit' && b.driver === 'api')).toBe(true);
     expect(buildSamplesOf(result.samples).every((s) => s.driver === 'api' && s.contextSent?.transport === 'tar')).toBe(true);
     expect(events).toContainEqual({ type: 'note', text: expect.stringMatching(/^builder: buildkit \(.*Builder-Version: 2/) });
     expect(result.notes?.map((n) => n.code)).toContain('driver-api-buildkit');
   });
 
   it('runs builds through the docker CLI where one can build with the builder', async () => {
-    engine.cli = { command: 'docker', clientVersion: '28.2.2', buildxVersion: 'v0.13.1', endpoint: 'unix:///var/run/docker.sock' };
+    engine.system.cli = { command: 'docker', clientVersion: '28.2.2', buildxVersion: 'v0.13.1', endpoint: 'unix:///var/run/docker.sock' };
     const result = await runScenario(scenario(), options());
-    expect(engine.builds.every((b) => b.driver === 'cli')).toBe(true);
+    expect(engine.builds.requests.every((b) => b.driver === 'cli')).toBe(true);
     expect(result.machine.dockerCli).toBe('docker 28.2.2');
   });
 
@@ -271,7 +271,7 @@ describe('runScenario: the builder and the driver', () => {
     const attempt = runScenario({ ...scenario(), builders: ['buildkit'] }, options());
     await expect(attempt).rejects.toThrow(/asks for the BuildKit frontend example\.invalid\/frontend:9/);
     await expect(runScenario({ ...scenario(), builders: ['buildkit'] }, options({ outDir: join(root, 'out2') }))).rejects.toMatchObject({ exitCode: 3 });
-    expect(engine.builds).toEqual([]);
+    expect(engine.builds.requests).toEqual([]);
     // the classic builder ignores the directive
     await expect(runScenario({ ...scenario(), builders: ['classic'] }, options({ outDir: join(root, 'out3') }))).resolves.toMatchObject({ complete: true });
   });

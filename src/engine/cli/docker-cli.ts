@@ -5,7 +5,7 @@
  * `docker build` with `DOCKER_BUILDKIT=0`.
  */
 import { spawn } from 'node:child_process';
-import type { BuilderKind } from '../build-trace.js';
+import type { Builder } from '../../result/types.js';
 import type { DockerCli } from '../docker-engine.js';
 
 export type { DockerCli } from '../docker-engine.js';
@@ -31,19 +31,19 @@ export async function findDockerCli(env: NodeJS.ProcessEnv = process.env, comman
 }
 
 /** Whether this CLI builds with the builder in a way layerbench can read. */
-export function cliCanBuild(cli: DockerCli, builder: BuilderKind): boolean {
+export function cliCanBuild(cli: DockerCli, builder: Builder): boolean {
   return builder === 'classic' || cli.buildxVersion !== null;
 }
 
 /** What the CLI driver runs for a builder, e.g. `docker buildx build (docker 28.2.2, buildx v0.13.1)`. */
-export function describeCliBuild(cli: DockerCli, builder: BuilderKind): string {
+export function describeCliBuild(cli: DockerCli, builder: Builder): string {
   return builder === 'buildkit'
     ? `${cli.command} buildx build (docker ${cli.clientVersion}, buildx ${cli.buildxVersion ?? 'missing'})`
     : `DOCKER_BUILDKIT=0 ${cli.command} build (docker ${cli.clientVersion})`;
 }
 
 /** The CLI's version as a result records it. */
-export function cliVersionOf(cli: DockerCli, builder: BuilderKind): string {
+export function cliVersionOf(cli: DockerCli, builder: Builder): string {
   return builder === 'buildkit' && cli.buildxVersion !== null ? `docker ${cli.clientVersion}, buildx ${cli.buildxVersion}` : `docker ${cli.clientVersion}`;
 }
 

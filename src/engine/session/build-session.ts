@@ -178,64 +178,11 @@ export async function openBuildSession(hijack: SessionHijack, options: BuildSess
   const { dirs, sharedKey } = options;
   const name = options.name ?? (dirs.context.split('/').filter(Boolean).pop() ?? 'context');
   const traffic: SendTally = { bytes: 0, files: 0 };
+  const server = sessionServer(dirs, traffic);
 
-  const server = new grpc.Server();
-  server.addService(fileSyncService, {
-    DiffCopy: (call: grpc.ServerDuplexStream<WirePacket, WirePacket>) => {
-      const abort = new AbortController();
-      const stop = (): void => abort.abort();
-      call.on('cancelled', stop);
-      call.on('close', stop);
-      const dirName = metadataValues(call.metadata, 'dir-name')[0] ?? '';
-      const root = dirName === 'context' ? dirs.context : dirName === 'dockerfile' ? dirs.dockerfile : undefined;
-      if (root === undefined) {
-        call.destroy(Object.assign(new Error(`no access allowed to dir "${dirName}"`), { code: grpc.status.NOT_FOUND }));
-        return;
-      }
-      // BuildKit's rule (session/filesync): the dir's own excludes win unless the request says override-excludes
-      const dirExcludes = dirName === 'context' ? contextExcludes(root) : [];
-      const override = metadataValues(call.metadata, 'override-excludes')[0] === 'true';
-      const excludePatterns = dirExcludes.length > 0 && !override ? dirExcludes : metadataValues(call.metadata, 'exclude-patterns');
-      sendSyncedDir(channelOf(call, abort.signal), root, {
-        filter: {
-          includePatterns: metadataValues(call.metadata, 'include-patterns'),
-          excludePatterns,
-          followPaths: metadataValues(call.metadata, 'followpaths'),
-        },
-        // the docker CLI maps the context's owners to 0 (resetUIDAndGID), not the Dockerfile's dir
-        resetOwner: dirName === 'context',
-        tally: traffic,
-        signal: abort.signal,
-      }).then(
-        () => call.end(),
-        (error: unknown) => {
-          if (abort.signal.aborted) return;
-          const message = error instanceof Error ? error.message : String(error);
-          call.destroy(Object.assign(new Error(message), { code: grpc.status.UNKNOWN, details: message }));
-        },
-      );
-    },
-  });
-  server.addService(authService, {
-    Credentials: (_call: grpc.ServerUnaryCall<{ host: string }, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-      callback(null, encodeAnonymousCredentials());
-    },
-  });
-  server.addService(healthService, {
-    Check: (_call: grpc.ServerUnaryCall<{ service: string }, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-      callback(null, encodeHealthResponse(HEALTH_SERVING));
-    },
-  });
-
-  const headers: Record<string, string | string[]> = {
-    [SESSION_HEADERS.id]: id,
-    [SESSION_HEADERS.name]: name,
-    [SESSION_HEADERS.sharedKey]: sharedKey,
-    [SESSION_HEADERS.method]: [...SERVED_METHODS],
-  };
   let socket: Duplex;
   try {
-    socket = await hijack(headers);
+    socket = await hijack(sessionHeaders(id, name, sharedKey));
   } catch (error) {
     server.forceShutdown();
     throw error;
@@ -255,13 +202,7 @@ export async function openBuildSession(hijack: SessionHijack, options: BuildSess
   return {
     id,
     sharedKey,
-    takeTraffic() {
-      // what a call still running sends from now on counts towards the next take
-      const taken = { bytes: traffic.bytes, files: traffic.files };
-      traffic.bytes = 0;
-      traffic.files = 0;
-      return taken;
-    },
+    takeTraffic: () => takeTally(traffic),
     ended,
     async close() {
       await settle();
@@ -271,4 +212,85 @@ export async function openBuildSession(hijack: SessionHijack, options: BuildSess
       await ended;
     },
   };
+}
+
+function sessionHeaders(id: string, name: string, sharedKey: string): Record<string, string | string[]> {
+  return {
+    [SESSION_HEADERS.id]: id,
+    [SESSION_HEADERS.name]: name,
+    [SESSION_HEADERS.sharedKey]: sharedKey,
+    [SESSION_HEADERS.method]: [...SERVED_METHODS],
+  };
+}
+
+/** What was sent so far, and the tally back to zero. */
+function takeTally(traffic: SendTally): SessionTraffic {
+  // what a call still running sends from now on counts towards the next take
+  const taken = { bytes: traffic.bytes, files: traffic.files };
+  traffic.bytes = 0;
+  traffic.files = 0;
+  return taken;
+}
+
+/** The gRPC server of the session, serving exactly SERVED_METHODS; file sync counts into `traffic`. */
+function sessionServer(dirs: SyncedDirs, traffic: SendTally): grpc.Server {
+  const server = new grpc.Server();
+  server.addService(fileSyncService, {
+    DiffCopy: (call: grpc.ServerDuplexStream<WirePacket, WirePacket>) => serveDiffCopy(call, dirs, traffic),
+  });
+  server.addService(authService, {
+    Credentials: (_call: grpc.ServerUnaryCall<{ host: string }, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+      callback(null, encodeAnonymousCredentials());
+    },
+  });
+  server.addService(healthService, {
+    Check: (_call: grpc.ServerUnaryCall<{ service: string }, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+      callback(null, encodeHealthResponse(HEALTH_SERVING));
+    },
+  });
+  return server;
+}
+
+/** One DiffCopy call: the dir it names (context or dockerfile), filtered as the call asks, sent until FIN. */
+function serveDiffCopy(call: grpc.ServerDuplexStream<WirePacket, WirePacket>, dirs: SyncedDirs, traffic: SendTally): void {
+  const abort = new AbortController();
+  const stop = (): void => abort.abort();
+  call.on('cancelled', stop);
+  call.on('close', stop);
+  const dirName = metadataValues(call.metadata, 'dir-name')[0] ?? '';
+  const root = dirName === 'context' ? dirs.context : dirName === 'dockerfile' ? dirs.dockerfile : undefined;
+  if (root === undefined) {
+    failDiffCopy(call, grpc.status.NOT_FOUND, `no access allowed to dir "${dirName}"`);
+    return;
+  }
+  // BuildKit's rule (session/filesync): the dir's own excludes win unless the request says override-excludes
+  const dirExcludes = dirName === 'context' ? contextExcludes(root) : [];
+  const override = metadataValues(call.metadata, 'override-excludes')[0] === 'true';
+  const excludePatterns = dirExcludes.length > 0 && !override ? dirExcludes : metadataValues(call.metadata, 'exclude-patterns');
+  sendSyncedDir(channelOf(call, abort.signal), root, {
+    filter: {
+      includePatterns: metadataValues(call.metadata, 'include-patterns'),
+      excludePatterns,
+      followPaths: metadataValues(call.metadata, 'followpaths'),
+    },
+    // the docker CLI maps the context's owners to 0 (resetUIDAndGID), not the Dockerfile's dir
+    resetOwner: dirName === 'context',
+    tally: traffic,
+    signal: abort.signal,
+  }).then(
+    () => call.end(),
+    (error: unknown) => {
+      if (abort.signal.aborted) return;
+      failDiffCopy(call, grpc.status.UNKNOWN, error instanceof Error ? error.message : String(error));
+    },
+  );
+}
+
+/**
+ * Ends a DiffCopy call with a gRPC status the daemon reads. An 'error' event is how grpc-js
+ * sends one on a streaming call; destroy() would drop the call before its status is sent,
+ * leaving the daemon's side waiting.
+ */
+function failDiffCopy(call: grpc.ServerDuplexStream<WirePacket, WirePacket>, code: grpc.status, message: string): void {
+  call.emit('error', Object.assign(new Error(message), { code, details: message }));
 }

@@ -53,93 +53,113 @@ export async function sendSyncedDir(channel: PacketChannel, root: string, option
   const signal = options.signal === undefined ? abort.signal : AbortSignal.any([abort.signal, options.signal]);
   /** regular files the receiver may still ask for, by ID */
   const requestable = new Map<number, string>();
-  let failed = false;
-  const fail = async (error: unknown): Promise<never> => {
-    if (!failed) {
-      failed = true;
-      abort.abort(error);
-      const message = error instanceof Error ? error.message : String(error);
-      await channel.send({ type: PacketType.ERR, id: 0, data: Buffer.from(message) }).catch(() => undefined);
-    }
-    throw error;
-  };
-
-  const walk = async (): Promise<void> => {
-    let id = 0;
-    for await (const entry of walkSyncedDir(root, options.filter, { resetOwner: options.resetOwner, signal })) {
-      if (isRegularFileMode(entry.stat.mode)) requestable.set(id, entry.absolutePath);
-      id++;
-      await channel.send({ type: PacketType.STAT, stat: entry.stat, id: 0, data: EMPTY });
-    }
-    await channel.send({ type: PacketType.STAT, id: 0, data: EMPTY });
-  };
-
-  // The files asked for are sent one at a time, in the order asked.
-  let sending: Promise<void> = Promise.resolve();
-  let rejectSendFailure: (error: unknown) => void = () => undefined;
-  const sendFailure = new Promise<never>((_, reject) => {
-    rejectSendFailure = reject;
-  });
-  sendFailure.catch(() => undefined);
-  const sendFile = async (id: number, path: string): Promise<void> => {
-    signal.throwIfAborted();
-    let handle;
-    try {
-      handle = await open(path, 'r');
-    } catch {
-      // gone since its stat: fsutil sends the end of its data and leaves the check to the receiver
-      handle = undefined;
-    }
-    if (handle !== undefined) {
-      try {
-        // read what is there now, to its end, whatever the stat said (as fsutil's io.Copy)
-        for (;;) {
-          signal.throwIfAborted();
-          const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-          const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
-          if (bytesRead === 0) break;
-          options.tally.bytes += bytesRead;
-          await channel.send({ type: PacketType.DATA, id, data: buffer.subarray(0, bytesRead) });
-        }
-      } finally {
-        await handle.close();
-      }
-    }
-    options.tally.files += 1;
-    await channel.send({ type: PacketType.DATA, id, data: EMPTY });
-  };
-
-  const answer = async (): Promise<void> => {
-    for await (const packet of channel.received) {
-      switch (packet.type) {
-        case PacketType.ERR:
-          throw new FileSyncError(`error from receiver: ${Buffer.from(packet.data).toString()}`);
-        case PacketType.REQ: {
-          const path = requestable.get(packet.id);
-          if (path === undefined) throw new FileSyncError(`invalid file id ${packet.id}`);
-          requestable.delete(packet.id);
-          sending = sending.then(() => sendFile(packet.id, path));
-          // a file that cannot be sent ends the call now: the receiver would wait for it forever
-          sending.catch(rejectSendFailure);
-          break;
-        }
-        case PacketType.FIN:
-          await sending;
-          await channel.send({ type: PacketType.FIN, id: 0, data: EMPTY });
-          return;
-        default:
-          break;
-      }
-    }
-    throw new FileSyncError('the receiver closed the stream before FIN');
-  };
-
-  const walking = walk();
+  const queue = fileQueue((id, path) => sendFile(channel, id, path, options.tally, signal));
+  const walking = sendStats(channel, root, options, signal, requestable);
   walking.catch(() => undefined);
   try {
-    await Promise.race([answer(), sendFailure, walking.then(() => new Promise<never>(() => undefined))]);
+    await Promise.race([answerRequests(channel, requestable, queue), queue.failure, walking.then(() => new Promise<never>(() => undefined))]);
     await walking;
   } catch (error) {
-    await fail(error);
+    await failCall(channel, abort, error);
   }
+}
+
+/** Ends the call on this side's failure: stops the walk and the sending, tells the receiver why, rethrows. */
+async function failCall(channel: PacketChannel, abort: AbortController, error: unknown): Promise<never> {
+  abort.abort(error);
+  const message = error instanceof Error ? error.message : String(error);
+  await channel.send({ type: PacketType.ERR, id: 0, data: Buffer.from(message) }).catch(() => undefined);
+  throw error;
+}
+
+/** The walk: one STAT per entry (its ID is its index), then the empty STAT; notes each regular file's ID as requestable. */
+async function sendStats(channel: PacketChannel, root: string, options: SendOptions, signal: AbortSignal, requestable: Map<number, string>): Promise<void> {
+  let id = 0;
+  for await (const entry of walkSyncedDir(root, options.filter, { resetOwner: options.resetOwner, signal })) {
+    if (isRegularFileMode(entry.stat.mode)) requestable.set(id, entry.absolutePath);
+    id++;
+    await channel.send({ type: PacketType.STAT, stat: entry.stat, id: 0, data: EMPTY });
+  }
+  await channel.send({ type: PacketType.STAT, id: 0, data: EMPTY });
+}
+
+interface FileQueue {
+  /** queues the file behind those asked for before it */
+  push(id: number, path: string): void;
+  /** settles when every file queued so far is sent */
+  drained(): Promise<void>;
+  /** rejects as soon as a queued file cannot be sent */
+  failure: Promise<never>;
+}
+
+/** The files asked for are sent one at a time, in the order asked. */
+function fileQueue(send: (id: number, path: string) => Promise<void>): FileQueue {
+  let sending: Promise<void> = Promise.resolve();
+  let rejectFailure: (error: unknown) => void = () => undefined;
+  const failure = new Promise<never>((_, reject) => {
+    rejectFailure = reject;
+  });
+  failure.catch(() => undefined);
+  return {
+    push(id, path) {
+      sending = sending.then(() => send(id, path));
+      // a file that cannot be sent ends the call now: the receiver would wait for it forever
+      sending.catch(rejectFailure);
+    },
+    drained: () => sending,
+    failure,
+  };
+}
+
+/** One file's content as DATA(id) chunks, then the empty DATA(id) that ends it. */
+async function sendFile(channel: PacketChannel, id: number, path: string, tally: SendTally, signal: AbortSignal): Promise<void> {
+  signal.throwIfAborted();
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch {
+    // gone since its stat: fsutil sends the end of its data and leaves the check to the receiver
+    handle = undefined;
+  }
+  if (handle !== undefined) {
+    try {
+      // read what is there now, to its end, whatever the stat said (as fsutil's io.Copy)
+      for (;;) {
+        signal.throwIfAborted();
+        const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+        const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
+        if (bytesRead === 0) break;
+        tally.bytes += bytesRead;
+        await channel.send({ type: PacketType.DATA, id, data: buffer.subarray(0, bytesRead) });
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+  tally.files += 1;
+  await channel.send({ type: PacketType.DATA, id, data: EMPTY });
+}
+
+/** The receiver's side of the call: REQs queue files, FIN (once the queue is sent) ends it, ERR fails it. */
+async function answerRequests(channel: PacketChannel, requestable: Map<number, string>, queue: FileQueue): Promise<void> {
+  for await (const packet of channel.received) {
+    switch (packet.type) {
+      case PacketType.ERR:
+        throw new FileSyncError(`error from receiver: ${Buffer.from(packet.data).toString()}`);
+      case PacketType.REQ: {
+        const path = requestable.get(packet.id);
+        if (path === undefined) throw new FileSyncError(`invalid file id ${packet.id}`);
+        requestable.delete(packet.id);
+        queue.push(packet.id, path);
+        break;
+      }
+      case PacketType.FIN:
+        await queue.drained();
+        await channel.send({ type: PacketType.FIN, id: 0, data: EMPTY });
+        return;
+      default:
+        break;
+    }
+  }
+  throw new FileSyncError('the receiver closed the stream before FIN');
 }

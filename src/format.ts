@@ -1,4 +1,4 @@
-/** Human units for tables and progress lines. */
+/** Human units for tables, progress lines and the words of a comparison: below every floor that prints. */
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return '–';
   if (Math.round(ms) < 1000) return `${Math.round(ms)} ms`;
