@@ -16,6 +16,7 @@ export { runScenario, runScenarioSession, type RunEvent, type RunScenarioOptions
 export { RunEndedEarly, type RunOutcome, type SessionEvent } from './run/run-session.js';
 export { PULL_CASES, runPullExperiment, runPullSession, type PullEvent, type PullOptions } from './pull/run-pull.js';
 export type { PlannedPull } from './pull/measure-case.js';
+export type { TierName } from './pull/tier-images.js';
 export type { PullOverrides } from './scenario/pull-scenario.js';
 export { writeReports, type ReportOptions, type WrittenReports } from './report/write-reports.js';
 export type { BuildLabel, SuiteEvent } from './measure/suite-events.js';
@@ -49,14 +50,17 @@ export type {
   EndpointKind,
   EngineFacts,
   ExecOutcome,
+  HelperSpec,
   ImageArea,
   ImageInspection,
   ImageSummary,
   Labelled,
   LabelledObjects,
   NetworkArea,
+  PeerDaemon,
   PullTrace,
   ServiceContainer,
+  StartedHelper,
   SystemArea,
 } from './engine/docker-engine.js';
 export type { BuildTrace, ContextSent, ReportedImage, TraceStep } from './engine/build-trace.js';

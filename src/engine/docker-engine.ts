@@ -13,10 +13,10 @@ import type { NetworkArea } from './areas/network-area.js';
 import type { SystemArea } from './areas/system-area.js';
 
 export type { BuildArea, BuildContext, BuildRequest } from './areas/build-area.js';
-export type { ContainerArea, ExecOutcome, ServiceContainer } from './areas/container-area.js';
+export type { ContainerArea, ExecOutcome, HelperSpec, ServiceContainer, StartedHelper } from './areas/container-area.js';
 export type { ImageArea, ImageInspection, ImageSummary, PullTrace } from './areas/image-area.js';
 export type { NetworkArea } from './areas/network-area.js';
-export type { BuildCacheUsage, DockerCli, EndpointKind, EngineFacts, Labelled, LabelledObjects, SystemArea } from './areas/system-area.js';
+export type { BuildCacheUsage, DockerCli, EndpointKind, EngineFacts, Labelled, LabelledObjects, PeerDaemon, SystemArea } from './areas/system-area.js';
 
 export interface DockerEngine {
   /** where the daemon is expected (socket path or DOCKER_HOST), for messages */

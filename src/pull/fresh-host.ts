@@ -3,9 +3,7 @@
  * own, on the experiment's network, trusting the experiment's registry over plain HTTP. A new
  * one for every pull. Its API and its app port are published on 127.0.0.1 only.
  */
-import type { StartedHelper } from '../engine/areas/container-area.js';
-import type { PeerDaemon } from '../engine/areas/system-area.js';
-import type { DockerEngine } from '../engine/docker-engine.js';
+import type { DockerEngine, PeerDaemon, StartedHelper } from '../engine/docker-engine.js';
 import { FreshHostError } from '../errors.js';
 
 export type FreshHostMode = 'privileged' | 'capabilities';

@@ -3,8 +3,7 @@
  * link), the image pulled over the shaped link, the bytes that crossed it, and the time until
  * the pulled app answers /health.
  */
-import type { PeerDaemon } from '../engine/areas/system-area.js';
-import type { DockerEngine } from '../engine/docker-engine.js';
+import type { DockerEngine, PeerDaemon } from '../engine/docker-engine.js';
 import { InterruptedError } from '../errors.js';
 import { pollUntilHealthy } from '../measure/health-probe.js';
 import type { HealthRecord, PullCase, PullSample } from '../result/types.js';

@@ -1,12 +1,7 @@
 /** Every check a pull experiment makes before anything is made (as for a run): the scenario, --out, the index port. */
-import { resolve } from 'node:path';
 import { chooseIndex, DEFAULT_INDEX_PORT, type IndexChoice } from '../package-index/package-index.js';
-import { checkOutputDirectory } from '../run/output-directory.js';
-import { checkIndexPortOfRun } from '../run/prepare-run.js';
-import { newRunId } from '../run/run-id.js';
-import { RunRegistry } from '../run/run-registry.js';
+import { claimRun } from '../run/claim-run.js';
 import { loadPullScenario, type PullOverrides, type PullScenario } from '../scenario/pull-scenario.js';
-import { stateDirectory } from '../scratch-parent.js';
 
 export interface PreparedPull {
   scenario: PullScenario;
@@ -20,11 +15,9 @@ export interface PreparedPull {
 
 export async function preparePull(file: string, options: { overrides?: PullOverrides | undefined; outDir?: string | undefined; indexPort?: number | undefined; env?: NodeJS.ProcessEnv | undefined }): Promise<PreparedPull> {
   const scenario = loadPullScenario(file, options.overrides);
-  const runId = newRunId();
-  const outDir = options.outDir === undefined ? resolve('results', `pull-${runId}`) : checkOutputDirectory(options.outDir);
   const indexPort = options.indexPort ?? DEFAULT_INDEX_PORT;
   const env = options.env ?? process.env;
   const index = await chooseIndex();
-  await checkIndexPortOfRun(indexPort, { mustBeFree: index.mode === 'local', registry: new RunRegistry(stateDirectory(env)) });
+  const { runId, outDir } = await claimRun({ outDir: options.outDir, defaultOutDir: (id) => `pull-${id}`, indexPort, portMustBeFree: index.mode === 'local', env });
   return { scenario, runId, outDir, indexPort, index, env };
 }

@@ -3,8 +3,7 @@
  * pushed, and its manifest read back (the layers' digests and compressed sizes), so that each
  * layer can be named by its tier.
  */
-import type { StartedHelper } from '../engine/areas/container-area.js';
-import type { DockerEngine } from '../engine/docker-engine.js';
+import type { DockerEngine, StartedHelper } from '../engine/docker-engine.js';
 import type { HeldRun } from '../run/run-session.js';
 import { manifestLayers, type ManifestLayer } from './registry-manifest.js';
 import { tierTag } from './build-tiers.js';

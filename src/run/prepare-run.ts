@@ -6,17 +6,14 @@
  * problem is a typed error naming the file or option, the field and what was expected.
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { displayPath } from '../display-path.js';
-import { stateDirectory } from '../scratch-parent.js';
 import { parseDockerfile } from '../dockerfile/dockerfile-model.js';
 import { dockerfileProblem } from '../dockerfile/validate-dockerfile.js';
-import { DockerfileError, RunInProgressError, UsageError } from '../errors.js';
+import { DockerfileError, UsageError } from '../errors.js';
 import { MIN_REPS_FOR_TARGET, type RepetitionRule } from '../measure/repetitions.js';
 import type { RunOrder } from '../measure/plan.js';
 import { randomSeed } from '../measure/seeded-shuffle.js';
-import { portIsFree } from '../package-index/index-server.js';
-import { chooseIndex, checkIndexPort, DEFAULT_INDEX_PORT, type IndexChoice } from '../package-index/package-index.js';
+import { chooseIndex, DEFAULT_INDEX_PORT, type IndexChoice } from '../package-index/package-index.js';
 import { loadScenario } from '../scenario/load-scenario.js';
 import { inputError, sourceOf } from '../scenario/input-error.js';
 import type { ScenarioOverrides } from '../scenario/scenario-overrides.js';
@@ -24,9 +21,7 @@ import type { Scenario } from '../scenario/scenario-types.js';
 import { checkEdits } from '../workspace/check-edits.js';
 import { pickDefaultEdits } from '../workspace/default-edits.js';
 import type { DriverOption } from './choose-build.js';
-import { checkOutputDirectory } from './output-directory.js';
-import { newRunId } from './run-id.js';
-import { RunRegistry } from './run-registry.js';
+import { claimRun } from './claim-run.js';
 
 export interface RunOptions {
   /** changes to the scenario (reps, builder, filters …), held to the scenario schema's limits */
@@ -106,13 +101,11 @@ export async function prepareRun(scenario: string | Scenario, options: RunOption
   }
   checkEdits(loaded);
   const repetitions = repetitionRule(loaded.reps, options);
-  const runId = options.runId ?? newRunId();
-  const outDir = options.outDir === undefined ? resolve('results', runId) : checkOutputDirectory(options.outDir);
   const concurrent = options.concurrent ?? false;
   const index: IndexChoice = options.packageIndex === 'none' ? { mode: 'none', directories: [] } : await chooseIndex();
   const requestedPort = options.indexPort ?? DEFAULT_INDEX_PORT;
   const env = options.env ?? process.env;
-  await checkIndexPortOfRun(requestedPort, { mustBeFree: index.mode === 'local' && !concurrent, registry: new RunRegistry(stateDirectory(env)) });
+  const { runId, outDir } = await claimRun({ runId: options.runId, outDir: options.outDir, defaultOutDir: (id) => id, indexPort: requestedPort, portMustBeFree: index.mode === 'local' && !concurrent, env });
   return {
     kind: 'prepared-run',
     scenario: loaded,
@@ -177,18 +170,6 @@ function readDockerfile(path: string): string {
   } catch (err) {
     throw new DockerfileError(displayPath(path), null, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-}
-
-/**
- * The index port is a number, and free when it must be; taken by another run of layerbench,
- * the error names that run (RunInProgressError) rather than only the port.
- */
-export async function checkIndexPortOfRun(port: number, options: { mustBeFree: boolean; registry: RunRegistry }): Promise<void> {
-  await checkIndexPort(port, { mustBeFree: false });
-  if (!options.mustBeFree || (await portIsFree(port))) return;
-  const holder = options.registry.runs().find((run) => run.alive && run.indexPort === port);
-  if (holder !== undefined) throw new RunInProgressError(holder.runId, holder.pid, holder.startedAt);
-  await checkIndexPort(port, { mustBeFree: true });
 }
 
 export function isPreparedRun(value: unknown): value is PreparedRun {

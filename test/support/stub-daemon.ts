@@ -41,7 +41,7 @@ export type StubReply =
   /** the connection is closed without an answer */
   | { hangUp: true }
   /** `101 Switching Protocols`; the socket is then the spec's (exec's stream, a BuildKit session) */
-  | { upgrade: (socket: Duplex) => void; protocol?: string };
+  | { upgrade: (socket: Duplex) => void };
 
 export type StubResponder = StubReply | ((request: StubRequest) => StubReply | Promise<StubReply>);
 
@@ -156,7 +156,7 @@ export class StubDaemon {
     if ('upgrade' in reply) {
       // a hijacked request has no length: Node's client ends its (empty) chunked body first
       const rest = await dropChunkedEnd(socket, head, req.headers['transfer-encoding'] === 'chunked');
-      const protocol = reply.protocol ?? String(req.headers.upgrade ?? 'tcp');
+      const protocol = String(req.headers.upgrade ?? 'tcp');
       socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${protocol}\r\nContent-Type: application/vnd.docker.raw-stream\r\n\r\n`);
       if (rest.length > 0) socket.unshift(rest);
       reply.upgrade(socket);

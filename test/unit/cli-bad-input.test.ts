@@ -5,7 +5,6 @@
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
@@ -19,6 +18,10 @@ const root = makeTempDir();
 const out = join(root, 'results');
 // A run of this machine's own (a benchmark in another shell) must not be what these specs meet.
 process.env['LAYERBENCH_STATE_DIR'] = join(root, 'state');
+// the scratch directories a run makes go here (read from the CLI's env): what is left is this spec's alone
+const scratch = join(root, 'scratch');
+mkdirSync(scratch, { recursive: true });
+process.env['LAYERBENCH_SCRATCH'] = scratch;
 interface Outcome extends MainOutcome {
   engineCalls: string[];
   ms: number;
@@ -72,7 +75,6 @@ beforeAll(() => {
   writeFileSync(join(root, 'huge.yaml'), `name: huge\n${'# padding\n'.repeat(200_000)}`);
 });
 
-const scratchBefore = new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('layerbench-')));
 
 const cases: [string, number, () => string[], RegExp, NodeJS.ProcessEnv?][] = [
   ['--reps that is not a number', 2, () => ['run', '--reps', 'abc'], /--reps takes a whole number; it was given "abc"/],
@@ -136,7 +138,7 @@ describe('bad input on the command line', () => {
     // nothing reached the daemon, nothing was written
     expect(outcome.engineCalls).toEqual([]);
     expect(readdirSync(root)).not.toContain('results');
-    expect(readdirSync(tmpdir()).filter((n) => n.startsWith('layerbench-') && !scratchBefore.has(n) && n !== 'layerbench-runs')).toEqual([]);
+    expect(readdirSync(scratch)).toEqual([]);
   });
 });
 

@@ -110,13 +110,15 @@ describe('openBuildSession', () => {
     expect([...received.files.keys()]).toEqual(['lib/a.py', 'vendor/real.py']);
   });
 
-  it('wildcards in follow paths read as Go\'s path.Match: ?, [classes], escapes; no match leaves the path as it is', async () => {
+  it('a wildcard follow path stays a pattern (the walk matches it) and adds the targets of the symlinks it matches, as fsutil does', async () => {
     writeTree(context, { 'v/a1': '', 'v/b2': '', 'v/*x': '' });
     symlinkSync('a1', join(context, 'v/l1'));
     symlinkSync('b2', join(context, 'v/l2'));
-    expect(await resolveFollowPaths(context, ['v/l?'])).toEqual(['v/a1', 'v/b2', 'v/l1', 'v/l2']);
-    expect(await resolveFollowPaths(context, ['v/l[1]'])).toEqual(['v/a1', 'v/l1']);
-    expect(await resolveFollowPaths(context, ['v/l[^1]'])).toEqual(['v/b2', 'v/l2']);
+    // Go's path.Match: ?, [classes], [^negations], escapes
+    expect(await resolveFollowPaths(context, ['v/l?'])).toEqual(['v/a1', 'v/b2', 'v/l?']);
+    expect(await resolveFollowPaths(context, ['v/l[1]'])).toEqual(['v/a1', 'v/l[1]']);
+    expect(await resolveFollowPaths(context, ['v/l[^1]'])).toEqual(['v/b2', 'v/l[^1]']);
+    // matches only `*x`, which is no symlink; a folder that is not there matches nothing
     expect(await resolveFollowPaths(context, ['v/\\*x'])).toEqual(['v/\\*x']);
     expect(await resolveFollowPaths(context, ['nowhere/*.py'])).toEqual(['nowhere/*.py']);
   });
