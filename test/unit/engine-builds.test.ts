@@ -20,6 +20,7 @@ import { SessionPeer, type ReceivedDir } from '../support/session-peer.js';
 import { StubDaemon } from '../support/stub-daemon.js';
 import { fixtureDockerfile, loadFixture, replayFixture, replayWithEvents } from './support/replay-fixture.js';
 import { makeTempDir, removeTempDirs, writeTree } from './support/temp-dir.js';
+import { rejectionOf } from './support/error-of.js';
 
 const TAR = Buffer.from('the context, as a tar');
 const CLASSIC_IMAGE = 'sha256:6e19cab3c878fe7b4e3598ffea04a9a9384fea6541222c9f1125d25030396f19';
@@ -69,15 +70,6 @@ function replaying(name: string, onReading?: (reading: number) => void): { engin
     return times[Math.min(reading++, times.length - 1)] ?? endsAt;
   };
   return { engine: new DockerodeEngine(daemon.env, clock), lines: recorded.map(({ msg }) => msg), endsAt };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (err: unknown) => err,
-  );
 }
 
 describe('classic, the context as a tar', () => {
@@ -136,7 +128,7 @@ describe('classic, the context as a tar', () => {
     const { engine, lines } = replaying('classic-failure');
     daemon.on('POST', /^\/build$/, { lines });
     const dockerfileModel = parseDockerfile(fixtureDockerfile('failing'));
-    const error = await rejection(engine.builds.build(buildRequest({ dockerfileModel })));
+    const error = await rejectionOf(engine.builds.build(buildRequest({ dockerfileModel })));
     expect(error).toBeInstanceOf(BuildFailedError);
     expect(error).toMatchObject({
       variant: 'app',
@@ -154,14 +146,14 @@ describe('classic, the context as a tar', () => {
 
   it('a stream that ends without naming an image is a failed build', async () => {
     daemon.on('POST', /^\/build$/, { lines: [{ stream: 'Step 1/1 : FROM x\n' }, { stream: ' ---> 6d5fed2fb984\n' }] });
-    const error = await rejection(new DockerodeEngine(daemon.env).builds.build(buildRequest()));
+    const error = await rejectionOf(new DockerodeEngine(daemon.env).builds.build(buildRequest()));
     expect(error).toMatchObject({ name: 'BuildFailedError', reason: 'the builder reported no image' });
   });
 
   it('a stream cut off while the daemon still answers: a BuildFailedError with what the log said so far', async () => {
     const { engine, lines } = replaying('classic-cold');
     daemon.on('POST', /^\/build$/, { lines: lines.slice(0, 12), then: 'break' });
-    const error = await rejection(engine.builds.build(buildRequest()));
+    const error = await rejectionOf(engine.builds.build(buildRequest()));
     expect(error).toBeInstanceOf(BuildFailedError);
     expect(error).toMatchObject({ variant: 'app', reason: 'aborted' });
     expect((error as BuildFailedError).logTail.length).toBeGreaterThan(0);
@@ -170,7 +162,7 @@ describe('classic, the context as a tar', () => {
   it('the daemon going away mid-build: DaemonUnavailableError during the build of the variant', async () => {
     const { engine, lines } = replaying('classic-cold');
     daemon.on('POST', /^\/build$/, { lines: lines.slice(0, 12), then: 'vanish' });
-    const error = await rejection(engine.builds.build(buildRequest()));
+    const error = await rejectionOf(engine.builds.build(buildRequest()));
     expect(error).toBeInstanceOf(DaemonUnavailableError);
     expect(error).toMatchObject({ during: 'the build of "app"' });
     expect((error as DaemonUnavailableError).reason).toMatch(/^the build stopped: /);
@@ -178,7 +170,7 @@ describe('classic, the context as a tar', () => {
 
   it('a request the daemon refuses (400, an unknown target): a failed build with its words', async () => {
     daemon.on('POST', /^\/build$/, { status: 400, json: { message: 'failed to reach build target nope in Dockerfile' } });
-    const error = await rejection(new DockerodeEngine(daemon.env).builds.build(buildRequest({ target: 'nope' })));
+    const error = await rejectionOf(new DockerodeEngine(daemon.env).builds.build(buildRequest({ target: 'nope' })));
     expect(error).toBeInstanceOf(BuildFailedError);
     expect((error as BuildFailedError).reason).toMatch(/failed to reach build target nope in Dockerfile/);
   });
@@ -269,7 +261,7 @@ describe('BuildKit over the API', () => {
       daemon.vanish();
       return { hangUp: true };
     });
-    const error = await rejection(new DockerodeEngine(daemon.env).builds.build(buildRequest({ builder: 'buildkit' })));
+    const error = await rejectionOf(new DockerodeEngine(daemon.env).builds.build(buildRequest({ builder: 'buildkit' })));
     expect(error).toBeInstanceOf(DaemonUnavailableError);
     expect(error).toMatchObject({ during: 'the build of "app"' });
   });
@@ -278,7 +270,7 @@ describe('BuildKit over the API', () => {
     const { engine, lines } = replaying('buildkit-failure');
     daemon.on('POST', /^\/session$/, { status: 404, json: { message: 'page not found' } });
     daemon.on('POST', /^\/build$/, { lines });
-    const error = await rejection(engine.builds.build(buildRequest({ builder: 'buildkit', dockerfileModel: parseDockerfile(fixtureDockerfile('failing')) })));
+    const error = await rejectionOf(engine.builds.build(buildRequest({ builder: 'buildkit', dockerfileModel: parseDockerfile(fixtureDockerfile('failing')) })));
     expect(error).toBeInstanceOf(BuildFailedError);
     expect(error).toMatchObject({ reason: 'executor failed running [/bin/sh -c echo about to fail && exit 3]: exit code: 3', line: 3 });
     expect((error as BuildFailedError).step).toMatch(/RUN echo about to fail && exit 3/);

@@ -16,6 +16,7 @@ import { BuildDriverError, BuildFailedError, InterruptedError } from '../../src/
 import { StubDaemon } from '../support/stub-daemon.js';
 import { loadFixture, replayFixture } from './support/replay-fixture.js';
 import { makeTempDir, removeTempDirs, writeTree } from './support/temp-dir.js';
+import { rejectionOf } from './support/error-of.js';
 
 /** What `docker` does here, steered by FAKE_DOCKER_* variables; every call logged to FAKE_DOCKER_LOG. */
 const FAKE_DOCKER = `#!/bin/sh
@@ -111,15 +112,6 @@ function output(name: string, text: string): string {
   return path;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (err: unknown) => err,
-  );
-}
-
 describe('findDockerCli', () => {
   const env = (): NodeJS.ProcessEnv => ({ ...process.env });
 
@@ -204,7 +196,7 @@ describe('a build with --driver cli', () => {
   it('buildx\'s ERROR line is a BuildFailedError with its words', async () => {
     vi.stubEnv('FAKE_DOCKER_STDERR', RAWJSON.pathname);
     vi.stubEnv('FAKE_DOCKER_BUILD', 'fail');
-    const error = await rejection(new DockerodeEngine(daemon.env).builds.build(buildRequest()));
+    const error = await rejectionOf(new DockerodeEngine(daemon.env).builds.build(buildRequest()));
     expect(error).toBeInstanceOf(BuildFailedError);
     expect((error as BuildFailedError).reason).toBe('failed to solve: process "/bin/sh -c exit 3" did not complete successfully: exit code: 3');
   });
@@ -212,7 +204,7 @@ describe('a build with --driver cli', () => {
   it('a CLI that exits non-zero without saying why the build failed: a failed build with its exit code and last lines (not the notice)', async () => {
     vi.stubEnv('FAKE_DOCKER_STDERR', output('classic.err', 'DEPRECATED: The legacy builder is deprecated and will be removed in a future release.\n'));
     vi.stubEnv('FAKE_DOCKER_BUILD', 'silent-fail');
-    const error = await rejection(new DockerodeEngine(daemon.env).builds.build(buildRequest({ builder: 'classic' })));
+    const error = await rejectionOf(new DockerodeEngine(daemon.env).builds.build(buildRequest({ builder: 'classic' })));
     expect(error).toBeInstanceOf(BuildFailedError);
     expect((error as BuildFailedError).reason).toBe("docker exited 125: unknown flag: --iidfile | See 'docker build --help'.");
   });
@@ -231,7 +223,7 @@ describe('a build with --driver cli', () => {
 
   it('no docker CLI on PATH: BuildDriverError', async () => {
     vi.stubEnv('PATH', makeTempDir());
-    const error = await rejection(new DockerodeEngine(daemon.env).builds.build(buildRequest()));
+    const error = await rejectionOf(new DockerodeEngine(daemon.env).builds.build(buildRequest()));
     expect(error).toBeInstanceOf(BuildDriverError);
     expect((error as BuildDriverError).message).toBe('--driver cli: no docker CLI was found on PATH.');
   });
@@ -240,7 +232,7 @@ describe('a build with --driver cli', () => {
     const engine = new DockerodeEngine(daemon.env);
     expect((await engine.system.dockerCli())?.command).toBe('docker');
     rmSync(join(bin, 'docker'));
-    const error = await rejection(engine.builds.build(buildRequest()));
+    const error = await rejectionOf(engine.builds.build(buildRequest()));
     expect(error).toBeInstanceOf(BuildDriverError);
     expect((error as BuildDriverError).message).toMatch(/^--driver cli: docker could not be run: spawn docker ENOENT\.$/);
   });

@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DockerodeEngine } from '../../src/engine/dockerode-engine.js';
 import { DaemonUnavailableError, EngineError } from '../../src/errors.js';
 import { StubDaemon, type StubRequest } from '../support/stub-daemon.js';
+import { rejectionOf } from './support/error-of.js';
 
 /** One frame of a multiplexed stream (no TTY): stream 1 stdout, 2 stderr. */
 function frame(stream: 1 | 2, text: string): Buffer {
@@ -36,15 +37,6 @@ afterEach(async () => {
   await daemon.stop();
 });
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (err: unknown) => err,
-  );
-}
-
 const removals = (): StubRequest[] => daemon.requestsTo('DELETE', /^\/containers\/c1$/);
 
 describe('startService', () => {
@@ -62,7 +54,7 @@ describe('startService', () => {
 
   it('a started container without the binding: removed, and an EngineError naming the port', async () => {
     daemon.on('GET', /^\/containers\/c1\/json$/, { json: { Id: 'c1', NetworkSettings: { Ports: {} } } });
-    const error = await rejection(engine.containers.startService('app:1', 8000, {}));
+    const error = await rejectionOf(engine.containers.startService('app:1', 8000, {}));
     expect(error).toBeInstanceOf(EngineError);
     expect(error).toMatchObject({ operation: 'publish port 8000/tcp of a container of app:1', reason: 'the started container has no binding for it on 127.0.0.1' });
     expect(removals()).toHaveLength(1);
@@ -70,7 +62,7 @@ describe('startService', () => {
 
   it('a container that will not start: removed, and an EngineError with the daemon\'s reason', async () => {
     daemon.on('POST', /^\/containers\/c1\/start$/, { status: 500, json: { message: 'driver failed programming external connectivity: port is already allocated' } });
-    const error = await rejection(engine.containers.startService('app:1', 8000, {}));
+    const error = await rejectionOf(engine.containers.startService('app:1', 8000, {}));
     expect(error).toMatchObject({ name: 'EngineError', operation: 'start a container of app:1', statusCode: 500 });
     expect((error as EngineError).reason).toMatch(/port is already allocated/);
     expect(removals()).toHaveLength(1);
@@ -190,7 +182,7 @@ describe('networks and volumes', () => {
 
   it('a network name taken: an EngineError with the 409 hint', async () => {
     daemon.on('POST', /^\/networks\/create$/, { status: 409, json: { message: 'network with name lb-net already exists' } });
-    const error = await rejection(engine.networks.createNetwork('lb-net', {}));
+    const error = await rejectionOf(engine.networks.createNetwork('lb-net', {}));
     expect(error).toMatchObject({ name: 'EngineError', operation: 'create the network lb-net', statusCode: 409 });
     expect((error as EngineError).hint).toMatch(/layerbench clean/);
   });

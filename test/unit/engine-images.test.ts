@@ -9,6 +9,7 @@ import { DockerodeEngine } from '../../src/engine/dockerode-engine.js';
 import { DaemonUnavailableError, DiskFullError, EngineError, InterruptedError } from '../../src/errors.js';
 import { StubDaemon } from '../support/stub-daemon.js';
 import { loadFixture } from './support/replay-fixture.js';
+import { rejectionOf } from './support/error-of.js';
 
 const ID = `sha256:${'a'.repeat(64)}`;
 
@@ -37,15 +38,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await daemon.stop();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (err: unknown) => err,
-  );
-}
 
 describe('inspect', () => {
   it('reads size, diff IDs, labels, tags (without <none>:<none>), creation and parent', async () => {
@@ -76,7 +68,7 @@ describe('inspect', () => {
     daemon.on('GET', /^\/images\/gone\/json$/, { status: 404, json: { message: 'No such image: gone' } });
     expect(await engine.images.inspect('gone')).toBeUndefined();
     daemon.on('GET', /^\/images\/bad\/json$/, { status: 500, json: { message: 'layer store corrupt' } });
-    const error = await rejection(engine.images.inspect('bad'));
+    const error = await rejectionOf(engine.images.inspect('bad'));
     expect(error).toBeInstanceOf(EngineError);
     expect(error).toMatchObject({ operation: 'inspect the image bad', statusCode: 500, reason: 'layer store corrupt' });
   });
@@ -313,7 +305,7 @@ describe('pullTimed', () => {
   it('an error line in the middle of the stream rejects with an EngineError naming the pull and the registry\'s words', async () => {
     const lines = loadFixture('pull-sharing-base').map(({ msg }) => msg);
     daemon.on('POST', /^\/images\/create$/, { lines: [...lines.slice(0, 8), { errorDetail: { message: 'unexpected EOF' }, error: 'unexpected EOF' }, ...lines.slice(8)] });
-    const error = await rejection(engine.images.pullTimed('lb/x:1'));
+    const error = await rejectionOf(engine.images.pullTimed('lb/x:1'));
     expect(error).toBeInstanceOf(EngineError);
     expect(error).toMatchObject({ operation: 'pull lb/x:1', reason: 'unexpected EOF' });
   });
@@ -330,7 +322,7 @@ describe('pullTimed', () => {
 
   it('the daemon going away mid-pull is DaemonUnavailableError (the cut response says only "aborted")', async () => {
     daemon.on('POST', /^\/images\/create$/, { lines: [{ status: 'Pulling fs layer', id: '8fdcbd84fe6d' }], then: 'vanish' });
-    const error = await rejection(engine.images.pullTimed('lb/x:1'));
+    const error = await rejectionOf(engine.images.pullTimed('lb/x:1'));
     expect(error).toBeInstanceOf(DaemonUnavailableError);
     expect((error as DaemonUnavailableError).reason).toBe('aborted (ECONNRESET)');
   });

@@ -10,6 +10,7 @@ import { DaemonRequests } from '../../src/engine/dockerode/daemon-requests.js';
 import { DaemonUnavailableError, DiskFullError, EngineError, UsageError } from '../../src/errors.js';
 import { StubDaemon } from '../support/stub-daemon.js';
 import { makeTempDir, removeTempDirs } from './support/temp-dir.js';
+import { rejectionOf } from './support/error-of.js';
 
 const INFO = {
   ID: 'ABCD:EFGH',
@@ -39,15 +40,6 @@ afterEach(async () => {
   removeTempDirs();
 });
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (err: unknown) => err,
-  );
-}
-
 describe('ping', () => {
   it('resolves when the daemon answers /_ping', async () => {
     await expect(engine.system.ping()).resolves.toBeUndefined();
@@ -56,7 +48,7 @@ describe('ping', () => {
 
   it('no socket there: DaemonUnavailableError naming the endpoint', async () => {
     daemon.vanish();
-    const error = await rejection(engine.system.ping());
+    const error = await rejectionOf(engine.system.ping());
     expect(error).toBeInstanceOf(DaemonUnavailableError);
     expect((error as DaemonUnavailableError).endpoint).toBe(daemon.dockerHost);
     expect((error as DaemonUnavailableError).reason).toMatch(/ENOENT/);
@@ -71,7 +63,7 @@ describe('ping', () => {
   it('a daemon that takes the connection and never answers: unavailable after 5 s', async () => {
     daemon.on('GET', /^\/_ping$/, () => new Promise(() => undefined));
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    const pinged = rejection(engine.system.ping());
+    const pinged = rejectionOf(engine.system.ping());
     await vi.advanceTimersByTimeAsync(5_000);
     const error = await pinged;
     expect(error).toBeInstanceOf(DaemonUnavailableError);
@@ -123,7 +115,7 @@ describe('facts', () => {
 
   it('a refused /info is an EngineError naming what was asked, with the status and the daemon\'s message', async () => {
     daemon.on('GET', /^\/info$/, { status: 500, json: { message: 'the daemon is shutting down' } });
-    const error = await rejection(engine.system.facts());
+    const error = await rejectionOf(engine.system.facts());
     expect(error).toBeInstanceOf(EngineError);
     expect(error).toMatchObject({ statusCode: 500, operation: 'report its system information', reason: 'the daemon is shutting down' });
     expect((error as EngineError).message).toBe(`The Docker daemon at ${daemon.dockerHost} could not report its system information: the daemon is shutting down.`);
@@ -200,7 +192,7 @@ describe('DaemonRequests: how a failed request reads', () => {
   it('answers the refusals a caller expects with the value they mean; others throw, named', async () => {
     await expect(unix.call(() => Promise.reject(httpError(404, 'No such image')), 'inspect x', { 404: undefined })).resolves.toBeUndefined();
     await expect(unix.call(() => Promise.reject(httpError(409, 'in use')), 'remove x', { 404: 'gone', 409: 'in use' })).resolves.toBe('in use');
-    const error = await rejection(unix.call(() => Promise.reject(httpError(404, 'No such image')), 'inspect x'));
+    const error = await rejectionOf(unix.call(() => Promise.reject(httpError(404, 'No such image')), 'inspect x'));
     expect(error).toMatchObject({ name: 'EngineError', statusCode: 404, operation: 'inspect x', reason: 'No such image' });
     expect((error as EngineError).hint).toMatch(/Something removed what layerbench had made or named/);
   });

@@ -10,3 +10,13 @@ export function errorOf<E>(kind: abstract new (...args: never[]) => E, action: (
   }
   throw new Error(`expected a ${kind.name}, but nothing was thrown`);
 }
+
+/** What `promise` rejects with; fails when it resolves. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (err: unknown) => err,
+  );
+}
