@@ -87,7 +87,13 @@ export const pullModule = defineCommand({
       .option('scenario', { ...scenarioOption('pull scenario file (YAML)', 'the bundled scenarios/pull.yaml'), default: BUNDLED_PULL_SCENARIO })
       .option('scale', { type: 'string', requiresArg: true, describe: "the scenario's scale: default (a few hundred MB, for CI) or article (≈ 1.8 GB of tiers, ≈ 1.9 GB app)" })
       .option('reps', repsOption("pulls per case, 1–20 (default: the scenario's)"))
-      .option('bandwidth', { type: 'string', requiresArg: true, describe: "the registry → host link: 100mbit, 1gbit, 512kbit, or unlimited (default: the scenario's)" })
+      .option('bandwidth', {
+        type: 'string',
+        requiresArg: true,
+        describe: "the registry → host link: 100mbit, 1gbit, 512kbit, or unlimited; several, comma-separated, are a sweep: every case at each rate in one run, on the same images (default: the scenario's)",
+      })
+      .option('latency', { type: 'string', requiresArg: true, describe: "latency added on the link, e.g. 20ms, or none, with tc netem (refused where the kernel has no netem; default: the scenario's, added where it can be)" })
+      .option('shape', { choices: ['registry', 'client'] as const, describe: "where the bandwidth is shaped: registry, the registry's egress (where the bytes leave); client, each fresh host's ingress through ifb, for links where the host is the bottleneck (default: the scenario's, registry)" })
       .option('fresh-host', { choices: ['auto', 'privileged', 'capabilities'] as const, describe: 'how the Docker-in-Docker hosts run (auto: privileged where that works)' })
       .option('seed', seedOption('seeds the order of the four cases in each repetition (default: a random one; the result records it)'))
       .option('out', outOption('results/pull-<runId>/'))
@@ -98,13 +104,14 @@ export const pullModule = defineCommand({
           'per pull: time, each layer (downloaded or present, download and extract time), the bytes that crossed the link, the time until the app answers.',
       )
       .example('$0 pull', 'the default scale over 100 Mbit/s, 3 pulls per case')
-      .example('$0 pull --scale article', "the article's sizes, over the link the scale names"),
+      .example('$0 pull --scale article', "the article's sizes, over the link the scale names")
+      .example('$0 pull --bandwidth 20mbit,100mbit,1gbit', 'a sweep: the fixed cost and throughput of each case, fitted across the three links'),
   handler: (args, { engine, io }) =>
     pullCommand(
       engine,
       {
         scenario: args.scenario,
-        overrides: { scale: args.scale, reps: args.reps, bandwidth: args.bandwidth, freshHost: args['fresh-host'] },
+        overrides: { scale: args.scale, reps: args.reps, bandwidth: args.bandwidth, latency: args.latency, shape: args.shape, freshHost: args['fresh-host'] },
         out: args.out,
         indexPort: args['index-port'] ?? DEFAULT_INDEX_PORT,
         seed: args.seed,

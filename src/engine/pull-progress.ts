@@ -6,7 +6,8 @@
  * `Already exists`, or `Pulling fs layer` → `Waiting` → `Downloading {current,total}` →
  * `Verifying Checksum` → `Download complete` → `Extracting {current,total}` → `Pull complete`.
  * Downloads run three at a time: waiting is not downloading, so a download is timed from its
- * first `Downloading` message to `Download complete`.
+ * first `Downloading` message to `Download complete`. Each layer's timeline is kept as offsets
+ * from the pull's start, so overlapping downloads can be shown as intervals rather than summed.
  */
 
 export interface PullStreamMessage {
@@ -25,6 +26,11 @@ export interface PulledLayer {
   downloadBytes: number | null;
   downloadMs: number | null;
   extractMs: number | null;
+  /** offsets from the pull's start, in ms; null where the stream did not say (or the layer was not downloaded) */
+  downloadStartMs: number | null;
+  downloadEndMs: number | null;
+  extractStartMs: number | null;
+  extractEndMs: number | null;
 }
 
 export interface DecodedPull {
@@ -48,6 +54,9 @@ export class PullProgressDecoder {
   private readonly layers = new Map<string, LayerState>();
   private digest: string | undefined;
   private failure: string | undefined;
+
+  /** @param startedAtMs when the pull was requested, on the clock `push` is given times by: the layers' offsets count from it */
+  constructor(private readonly startedAtMs = 0) {}
 
   push(message: PullStreamMessage, atMs: number): void {
     if (message.error !== undefined || message.errorDetail !== undefined) {
@@ -88,16 +97,24 @@ export class PullProgressDecoder {
     const layers = [...this.layers.values()].map(
       (layer): PulledLayer =>
         layer.alreadyExists
-          ? { id: layer.id, status: 'already-present', downloadBytes: null, downloadMs: null, extractMs: null }
+          ? { id: layer.id, status: 'already-present', downloadBytes: null, downloadMs: null, extractMs: null, ...NO_TIMELINE }
           : {
               id: layer.id,
               status: 'downloaded',
               downloadBytes: layer.total ?? null,
               downloadMs: span(layer.downloadStarted, layer.downloadDone),
               extractMs: span(layer.extractStarted, layer.extractDone),
+              downloadStartMs: this.offset(layer.downloadStarted),
+              downloadEndMs: this.offset(layer.downloadDone),
+              extractStartMs: this.offset(layer.extractStarted),
+              extractEndMs: this.offset(layer.extractDone),
             },
     );
     return { layers, digest: this.digest, failure: this.failure };
+  }
+
+  private offset(atMs: number | undefined): number | null {
+    return atMs === undefined ? null : Math.max(0, atMs - this.startedAtMs);
   }
 
   private layer(id: string): LayerState {
@@ -109,6 +126,8 @@ export class PullProgressDecoder {
     return layer;
   }
 }
+
+const NO_TIMELINE = { downloadStartMs: null, downloadEndMs: null, extractStartMs: null, extractEndMs: null } as const;
 
 function span(start: number | undefined, end: number | undefined): number | null {
   return start === undefined || end === undefined ? null : Math.max(0, end - start);

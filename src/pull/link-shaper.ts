@@ -53,6 +53,11 @@ export class LinkShaper {
     return new LinkShaper(engine, container, device, shape, probe.exitCode === 0);
   }
 
+  /** The same link at another rate (a sweep): the interface and what the kernel can do stay. */
+  at(bandwidth: string): LinkShaper {
+    return new LinkShaper(this.engine, this.container, this.device, { ...this.shape, bandwidth }, this.netem);
+  }
+
   /** What the result records of the latency. */
   get latencyRecord(): string {
     if (this.shape.latency === 'none') return 'none';

@@ -8,10 +8,11 @@ import { InterruptedError } from '../errors.js';
 import { pollUntilHealthy } from '../measure/health-probe.js';
 import type { HealthRecord, PullCase, PullSample } from '../result/types.js';
 import { startFreshHost, type FreshHostMode } from './fresh-host.js';
-import type { LinkShaper } from './link-shaper.js';
+import type { ShapedLink } from './shaped-link.js';
 import { REGISTRY_PORT, type PublishedTiers } from './publish-tiers.js';
 import { toPullSample } from './pull-sample.js';
 import type { TierName } from './tier-images.js';
+import { bitsPerSecond } from '../scenario/bandwidth.js';
 
 const HEALTH_TIMEOUT_MS = 60_000;
 
@@ -28,7 +29,8 @@ export interface CaseInputs {
   machine: string;
   freshHostImage: string;
   published: PublishedTiers;
-  shaper: LinkShaper;
+  /** the link into a fresh host (its container), shaped to a rate of the sweep */
+  linkAt: (bandwidth: string, host: string) => ShapedLink;
   labels: Record<string, string>;
   now: () => number;
   signal: AbortSignal;
@@ -36,13 +38,14 @@ export interface CaseInputs {
 }
 
 /** The pull, and the fresh host's mode (`auto` settles on the first host that starts). */
-export async function measureCase(inputs: CaseInputs, planned: PlannedPull, at: { rep: number; of: number; host: number; mode: 'auto' | FreshHostMode }): Promise<{ sample: PullSample; mode: FreshHostMode }> {
-  const { published, shaper, signal, runId } = inputs;
+export async function measureCase(inputs: CaseInputs, planned: PlannedPull & { bandwidth: string }, at: { rep: number; of: number; host: number; mode: 'auto' | FreshHostMode }): Promise<{ sample: PullSample; mode: FreshHostMode }> {
+  const { published, signal, runId } = inputs;
   if (signal.aborted) throw new InterruptedError();
-  const said = `${planned.case} rep ${at.rep}/${at.of}`;
+  const said = `${planned.case} at ${planned.bandwidth} rep ${at.rep}/${at.of}`;
   inputs.status(`${said}: starting a fresh host`);
   const host = await startFreshHost(inputs.engine, { image: inputs.freshHostImage, network: published.network, registry: published.registryName, labels: inputs.labels, name: `layerbench-${runId}-host-${at.host}` }, at.mode);
   try {
+    const shaper = inputs.linkAt(planned.bandwidth, host.id);
     const reference = (name: TierName): string => `${published.registryName}:${REGISTRY_PORT}/lb/${name}:${runId}`;
     if (planned.setup !== undefined) {
       // what the host already holds arrives over an unshaped link: only the measured pull is shaped
@@ -66,6 +69,7 @@ export async function measureCase(inputs: CaseInputs, planned: PlannedPull, at: 
       manifest: published.manifests.get(planned.image) ?? [],
       tiers: published.tiers,
       bytesOverLink: received,
+      link: { bandwidth: planned.bandwidth, bitsPerSecond: bitsPerSecond(planned.bandwidth) },
       health,
       startedAt: pulledAt,
       machine: inputs.machine,

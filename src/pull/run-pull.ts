@@ -24,7 +24,8 @@ import { assembleResult } from '../result/assemble-result.js';
 import type { BaseRecord, PullSample, PullSetup, ScenarioRecord, SuiteResult } from '../result/types.js';
 import { refuseRemoteDaemon } from '../run/refuse-remote-daemon.js';
 import { machineOf } from '../run/run-resources.js';
-import { endingError, measureInSession, sessionSpec, type RunOutcome, type RunSession, type SessionEvent } from '../run/run-session.js';
+import { endingError, measureInSession, sessionSpec, type HeldRun, type RunOutcome, type RunSession, type SessionEvent } from '../run/run-session.js';
+import { formatBytes } from '../format.js';
 import { bitsPerSecond } from '../scenario/bandwidth.js';
 import type { PullOverrides, PullScenario } from '../scenario/pull-scenario.js';
 import { scratchParent } from '../scratch-parent.js';
@@ -32,7 +33,9 @@ import { buildTiers, tierTag } from './build-tiers.js';
 import type { FreshHostMode } from './fresh-host.js';
 import { ensureHelperImages } from './helper-images.js';
 import { LinkShaper } from './link-shaper.js';
-import { measureCase, type PlannedPull } from './measure-case.js';
+import { shapedLinks } from './shaped-link.js';
+import { calibrateLink, calibrationLine, publishCalibrationBlob } from './calibrate-link.js';
+import { measureCase, type CaseInputs, type PlannedPull } from './measure-case.js';
 import { preparePull, type PreparedPull } from './prepare-pull.js';
 import { publishTiers, type PublishedTiers } from './publish-tiers.js';
 
@@ -114,7 +117,7 @@ async function pullInSession(run: PullRun, state: PullState, session: RunSession
   const note = (text: string): void => emit({ type: 'note', text });
   const status = (text: string): void => emit({ type: 'status', text });
   session.openOutput();
-  note(`layerbench pull · run ${prepared.runId} · scale ${scenario.scale.name} · ${scenario.reps} reps · link ${scenario.bandwidth}`);
+  note(`layerbench pull · run ${prepared.runId} · scale ${scenario.scale.name} · ${scenario.reps} reps · link ${scenario.bandwidths.join(", ")}`);
   state.bases = await resolveBases(engine, [scenario.bases.os, scenario.bases.helpers], note, signal, scratchParent(prepared.env));
   const baseImage = (name: string): string => state.bases.find((b) => b.name === name)?.image ?? name;
   const helpers = await ensureHelperImages(engine, baseImage(scenario.bases.helpers), session.scratch, note);
@@ -124,23 +127,56 @@ async function pullInSession(run: PullRun, state: PullState, session: RunSession
   const osImage = baseImage(scenario.bases.os);
   await buildTiers({ engine, scenario, osImage, indexArgs: index.buildArgs, say: emit }, session);
   const published = await publishTiers({ engine, registryImage: helpers.registry, osImage, labels: run.labels, status }, session);
-  const shaper = await LinkShaper.forContainer(engine, published.registry.id, { bandwidth: scenario.bandwidth, latency: scenario.latency });
-  note(`link: ${scenario.bandwidth}${bitsPerSecond(scenario.bandwidth) === null ? '' : ' (tc on the registry)'}, latency ${shaper.latencyRecord}`);
+  const [first = 'unlimited'] = scenario.bandwidths;
+  const shaper = await LinkShaper.forContainer(engine, published.registry.id, { bandwidth: first, latency: scenario.latency });
+  note(`link: ${scenario.bandwidths.join(', ')}${scenario.bandwidths.some((rate) => bitsPerSecond(rate) !== null) ? (scenario.shape === 'client' ? ' (tc on each fresh host\'s ingress, through ifb)' : ' (tc on the registry)') : ''}, latency ${shaper.latencyRecord}`);
   const setup = await describeSetup(engine, scenario, published, shaper, session.runId);
   state.setup = setup;
   session.writeProgress();
-  const inputs = { engine, runId: session.runId, machine: run.facts.id, freshHostImage: helpers.freshHost, published, shaper, labels: run.labels, now: () => performance.now(), signal, status };
-  let mode: 'auto' | FreshHostMode = scenario.freshHost;
+  const inputs = { engine, runId: session.runId, machine: run.facts.id, freshHostImage: helpers.freshHost, published, linkAt: shapedLinks(engine, shaper, scenario.shape), labels: run.labels, now: () => performance.now(), signal, status };
+  const mode = await calibrateLinks(run, setup, session, inputs);
+  session.writeProgress();
+  await measureSweep(run, setup, session, { inputs, mode });
+}
+
+/** Before the first measured pull at each shaped rate, the rate a blob of known size arrives at (none for an unlimited link). */
+async function calibrateLinks(run: PullRun, setup: PullSetup, session: HeldRun, inputs: CaseInputs): Promise<'auto' | FreshHostMode> {
+  let mode: 'auto' | FreshHostMode = run.prepared.scenario.freshHost;
+  const shaped = run.prepared.scenario.bandwidths.filter((rate) => bitsPerSecond(rate) !== null);
+  if (shaped.length === 0) return mode;
+  inputs.status('pushing the calibration blob to the registry');
+  const blob = await publishCalibrationBlob(inputs.engine, inputs.published, session);
+  setup.calibrations = [];
+  for (const [i, rate] of shaped.entries()) {
+    inputs.status(`calibrating the link at ${rate}: ${formatBytes(blob.compressedBytes)} through a fresh host`);
+    const calibrated = await calibrateLink({ ...inputs, blob }, rate, { host: i + 1, mode });
+    mode = calibrated.mode;
+    setup.freshHostMode = calibrated.mode;
+    setup.calibrations.push(calibrated.calibration);
+    run.emit({ type: 'note', text: calibrationLine(calibrated.calibration) });
+  }
+  return mode;
+}
+
+/**
+ * Every repetition pulls each case at each link rate, in an order shuffled by the run's seed:
+ * a link or a disk that drifts over the run lands on every case and rate alike.
+ */
+async function measureSweep(run: PullRun, setup: PullSetup, session: RunSession<PullSample>, from: { inputs: CaseInputs; mode: 'auto' | FreshHostMode }): Promise<void> {
+  const { scenario } = run.prepared;
+  const { inputs } = from;
+  const points = scenario.bandwidths.flatMap((bandwidth) => PULL_CASES.map((planned) => ({ ...planned, bandwidth })));
+  let mode = from.mode;
   let host = 0;
   const shuffle = seededShuffle(run.seed);
   for (let rep = 1; rep <= scenario.reps; rep += 1) {
-    for (const planned of shuffle(PULL_CASES)) {
+    for (const planned of shuffle(points)) {
       host += 1;
       const measured = await measureCase(inputs, planned, { rep, of: scenario.reps, host, mode });
       mode = measured.mode;
       setup.freshHostMode = measured.mode;
       session.record(measured.sample);
-      emit({ type: 'pull-sample', sample: measured.sample });
+      run.emit({ type: 'pull-sample', sample: measured.sample });
     }
   }
 }
@@ -149,7 +185,8 @@ async function pullInSession(run: PullRun, state: PullState, session: RunSession
 async function describeSetup(engine: DockerEngine, scenario: PullScenario, published: PublishedTiers, shaper: LinkShaper, runId: string): Promise<PullSetup> {
   return {
     scale: scenario.scale.name,
-    link: { bandwidth: scenario.bandwidth, bitsPerSecond: bitsPerSecond(scenario.bandwidth), latency: shaper.latencyRecord },
+    link: { bandwidth: shaper.shape.bandwidth, bitsPerSecond: bitsPerSecond(shaper.shape.bandwidth), latency: shaper.latencyRecord, ...(scenario.shape === 'client' ? { shapedAt: 'client' as const } : {}) },
+    ...(scenario.bandwidths.length > 1 ? { bandwidths: scenario.bandwidths } : {}),
     freshHostMode: scenario.freshHost === 'auto' ? 'capabilities' : scenario.freshHost,
     images: await Promise.all(
       [...published.manifests].map(async ([name, layers]) => ({

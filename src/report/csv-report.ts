@@ -1,9 +1,9 @@
-/** results.csv (one row per sample) and steps.csv (one row per step of each sample), for spreadsheets and pandas. */
+/** results.csv (one row per sample), steps.csv (one row per step of each sample) and pulls.csv (one row per layer of each pull), for spreadsheets and pandas. */
 import { stringify } from 'csv-stringify/sync';
 import { buildSamplesOf, pullSamplesOf } from '../result/sample-kinds.js';
 import type { SuiteResult } from '../result/types.js';
 
-/** pulls.csv: one row per layer of each pull of the pull experiment. */
+/** pulls.csv: one row per layer of each pull of the pull experiment; the pull's own fields repeat on each of its rows. */
 export function pullsCsv(result: SuiteResult): string {
   return stringify(
     pullSamplesOf(result.samples).flatMap((s) =>
@@ -20,6 +20,10 @@ export function pullsCsv(result: SuiteResult): string {
         status: layer.status,
         download_ms: layer.downloadMs ?? '',
         extract_ms: layer.extractMs ?? '',
+        // results before sweeps ran every pull at the one link of the setup
+        bandwidth: s.bandwidth ?? result.pull?.link.bandwidth ?? '',
+        last_byte_ms: s.lastByteMs ?? '',
+        extract_tail_ms: s.extractTailMs ?? '',
       })),
     ),
     { header: true, columns: PULL_COLUMNS },
@@ -88,5 +92,5 @@ const SAMPLE_COLUMNS = [
   'run_id', 'machine', 'variant', 'builder', 'edit', 'phase', 'rep', 'wall_ms', 'first_miss_step', 'first_miss_instruction', 'steps', 'steps_cached',
   'layers', 'layers_reused', 'reused_bytes', 'new_bytes', 'image_id', 'image_bytes', 'layer_count', 'healthy', 'time_to_healthy_ms', 'flags', 'started_at', 'context_sha256',
 ];
-const PULL_COLUMNS = ['run_id', 'case', 'image', 'rep', 'pull_ms', 'bytes_over_link', 'layer', 'tier', 'compressed_bytes', 'status', 'download_ms', 'extract_ms'];
+const PULL_COLUMNS = ['run_id', 'case', 'image', 'rep', 'pull_ms', 'bytes_over_link', 'layer', 'tier', 'compressed_bytes', 'status', 'download_ms', 'extract_ms', 'bandwidth', 'last_byte_ms', 'extract_tail_ms'];
 const STEP_COLUMNS = ['run_id', 'variant', 'builder', 'edit', 'phase', 'rep', 'step', 'stage', 'line', 'instruction', 'cached', 'duration_ms'];

@@ -3,8 +3,10 @@
  * Policy that forbids any request) with the tables of report.md and four kinds of chart:
  * every sample's rebuild time per edit and variant (a strip plot on a log axis), new bytes per
  * edit, image size per variant, and one rebuild per variant as a waterfall of its steps,
- * cached and rebuilt told apart. Colours differ in lightness and points in shape, so the
- * charts survive greyscale printing.
+ * cached and rebuilt told apart; for a pull experiment, over a sweep of link speeds each case's
+ * pull time against the link's rate (log–log, the medians with their intervals), and one pull
+ * per case as a waterfall of its layers' downloads and extractions. Colours differ in lightness
+ * and points in shape, so the charts survive greyscale printing.
  *
  * The page is built from the files in html/: the template report.html (with charts.html for the
  * charts' section), report.css, and the browser scripts report-format.ts and report-script.ts,
@@ -14,13 +16,13 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Comparison } from '../result/comparison.js';
-import { buildSamplesOf } from '../result/sample-kinds.js';
+import { buildSamplesOf, pullRowsOf, pullSamplesOf } from '../result/sample-kinds.js';
 import { median } from '../result/statistics.js';
 import { isCounted } from '../result/summarize.js';
-import type { BuildSample, SuiteResult } from '../result/types.js';
+import type { BuildSample, PullCase, PullSample, PullSummaryRow, Statistics, SuiteResult } from '../result/types.js';
 import { bytesCell, excludedNote, firstMissCell, healthCell, medianWithInterval, nCell, sectionTitle, speedupCell, stepsReusedCell } from './cells.js';
 import { headlineLine } from './comparison-table.js';
-import { pullTable } from './pull-table.js';
+import { CASE_LABELS, describeLink, pullTable } from './pull-table.js';
 import { formatBytes, formatMs } from '../format.js';
 import type { ChartData } from './html/chart-data.js';
 
@@ -35,7 +37,7 @@ export function htmlReport(result: SuiteResult, comparison: Comparison): string 
     summary: [
       result.complete ? '' : '<p class="note">Partial result: the run did not complete; the page shows what was measured.</p>',
       comparison.headlines.map((h) => `<p class="headline">${escapeHtml(headlineLine(h, nameBuilder))}</p>`).join('\n'),
-      result.pull === undefined ? '' : `<h2>The pull experiment (seed 001)</h2><pre>${escapeHtml(pullTable(result))}</pre>`,
+      result.pull === undefined ? '' : `<h2>The pull experiment (seed 001)</h2><pre>${escapeHtml(pullTable(result))}</pre>${pullSweepHtml(data)}${pullWaterfallsHtml(data)}`,
     ].join('\n'),
     charts: hasBuilds ? buildCharts(data) : '',
     tables: comparison.sections.map((section) => sectionHtml(section, nameBuilder)).join('\n'),
@@ -100,7 +102,83 @@ export function chartData(result: SuiteResult, comparison: Comparison): ChartDat
       const what = sample.phase === 'cold' ? 'cold build' : `after edit "${sample.edit}", rep ${sample.rep}`;
       return [{ variant, caption: `${variant} · ${what} · ${formatMs(sample.wallMs)}`, steps }];
     }),
+    pullWaterfalls: pullWaterfalls(result),
+    pullSweep: pullSweep(result),
   };
+}
+
+/**
+ * A sweep's median pull time per case at each shaped link rate, with the median's interval, from
+ * the summary; null below two shaped rates, where there is no line to draw. Unlimited links have
+ * no rate to put on the axis and are left out.
+ */
+function pullSweep(result: SuiteResult): ChartData['pullSweep'] {
+  const rows = result.pull === undefined ? [] : pullRowsOf(result.summary);
+  const shaped = rows.filter((r): r is PullSummaryRow & { bitsPerSecond: number; wallMs: Statistics } => typeof r.bitsPerSecond === 'number' && r.bitsPerSecond > 0 && r.wallMs !== null);
+  if (new Set(shaped.map((r) => r.bitsPerSecond)).size < 2) return null;
+  const lines = (Object.keys(CASE_LABELS) as PullCase[]).flatMap((c) => {
+    const points = shaped
+      .filter((r) => r.case === c)
+      .sort((a, b) => a.bitsPerSecond - b.bitsPerSecond)
+      .map((r) => ({
+        mbit: r.bitsPerSecond / 1e6,
+        link: describeLink(r.bandwidth ?? `${r.bitsPerSecond / 1e6}mbit`),
+        medianMs: r.wallMs.median,
+        lowMs: r.wallMs.medianInterval.low,
+        highMs: r.wallMs.medianInterval.high,
+        confidence: r.wallMs.medianInterval.confidence,
+        n: r.wallMs.n,
+      }));
+    return points.length === 0 ? [] : [{ label: CASE_LABELS[c], points }];
+  });
+  return { unlimitedLeftOut: rows.some((r) => r.bitsPerSecond === null), lines };
+}
+
+/** Per case, its median pull at the run's first link rate, each downloaded layer's two intervals. */
+function pullWaterfalls(result: SuiteResult): ChartData['pullWaterfalls'] {
+  const link = result.pull?.link.bandwidth;
+  const timed = pullSamplesOf(result.samples).filter((s) => (s.bandwidth ?? link) === link && s.layers.some((l) => l.downloadStartMs != null));
+  return [...new Set(timed.map((s) => s.case))].flatMap((c) => {
+    const pulls = timed.filter((s) => s.case === c).sort((a, b) => a.wallMs - b.wallMs);
+    const pull = pulls[Math.floor((pulls.length - 1) / 2)];
+    return pull === undefined ? [] : [pullWaterfall(pull, link)];
+  });
+}
+
+function pullWaterfall(pull: PullSample, link: string | undefined): ChartData['pullWaterfalls'][number] {
+  const interval = (start: number | null | undefined, end: number | null | undefined): [number, number] | null => (start == null || end == null ? null : [start, end]);
+  const downloaded = pull.layers.filter((l) => l.status === 'downloaded');
+  const present = pull.layers.length - downloaded.length;
+  const split = pull.lastByteMs == null || pull.extractTailMs == null ? '' : `: last byte at ${formatMs(pull.lastByteMs)}, extract tail ${formatMs(pull.extractTailMs)}`;
+  return {
+    caption: `${CASE_LABELS[pull.case]} · rep ${pull.rep}${link === undefined ? '' : ` at ${describeLink(link)}`} · ${formatMs(pull.wallMs)}${split}${present === 0 ? '' : ` · ${present} layer${present === 1 ? '' : 's'} already present`}`,
+    layers: downloaded.map((l) => ({
+      label: `${l.tier ?? '?'} ${l.digest.replace(/^sha256:/, '').slice(0, 12)} · ${l.compressedBytes === null ? '?' : formatBytes(l.compressedBytes)}`,
+      download: interval(l.downloadStartMs, l.downloadEndMs),
+      extract: interval(l.extractStartMs, l.extractEndMs),
+    })),
+  };
+}
+
+/** The sweep chart's canvas (report-script.ts draws into it; the README's PNG is rendered from it by scripts/render-chart.mjs). */
+const PULL_SWEEP_CANVAS = 'chart-pull-sweep';
+
+/** The sweep's chart, under the pull table: only when the pulls span two link rates or more. */
+function pullSweepHtml(data: ChartData): string {
+  if (data.pullSweep === null) return '';
+  const unlimited = data.pullSweep.unlimitedLeftOut ? ' This run\'s pulls over an unlimited link are in the table above.' : '';
+  return `<h3>Pull time against link speed</h3>
+<p class="caption">Each point is the median pull of a case at one link rate; its bar, the median's 95 % interval (below 6 pulls, the range of the pulls: the tooltip says how much it covers). Both axes are logarithmic; the cases are set a little apart along the link axis so that their bars do not hide one another. Unlimited links have no rate to put on the axis and are left out of the chart.${unlimited}</p>
+<div class="chart tall"><canvas id="${PULL_SWEEP_CANVAS}" aria-label="pull time against link speed" role="img"></canvas></div>`;
+}
+
+/** The pulls' waterfalls, under the pull table. */
+function pullWaterfallsHtml(data: ChartData): string {
+  if (data.pullWaterfalls.length === 0) return '';
+  const charts = data.pullWaterfalls
+    .map((w, i) => `<h3>${escapeHtml(w.caption)}</h3><div class="chart" style="height:${Math.max(140, 34 * w.layers.length + 80)}px"><canvas id="chart-pull-waterfall-${i}" class="waterfall" aria-label="${escapeHtml(w.caption)}" role="img"></canvas></div>`)
+    .join('\n');
+  return `<h3>One pull per case, layer by layer</h3>\n<p class="caption">Blue (dark): the layer's download; orange (light): its extraction; in time from the pull's request. Downloads run three at a time and overlap; extraction follows the image's order.</p>\n${charts}`;
 }
 
 function sectionHtml(section: Comparison['sections'][number], nameBuilder: boolean): string {

@@ -1,5 +1,5 @@
 /**
- * Groups samples — builds by (variant, builder, edit, phase), pulls by case — and summarises
+ * Groups samples — builds by (variant, builder, edit, phase), pulls by case and link rate — and summarises
  * each group. Pure.
  */
 import { buildSamplesOf, pullSamplesOf } from './sample-kinds.js';
@@ -38,13 +38,16 @@ function summarizeBuilds(samples: readonly BuildSample[]): BuildSummaryRow[] {
 
 function summarizePulls(samples: readonly PullSample[]): PullSummaryRow[] {
   const groups = new Map<string, PullSample[]>();
-  for (const sample of samples) groups.set(sample.case, [...(groups.get(sample.case) ?? []), sample]);
+  // by case and link rate: a sweep pulls every case at each rate
+  const keyOf = (sample: PullSample): string => `${sample.case}\u0000${sample.bandwidth ?? ''}`;
+  for (const sample of samples) groups.set(keyOf(sample), [...(groups.get(keyOf(sample)) ?? []), sample]);
   return [...groups.values()].map((group) => {
     const first = group[0] as PullSample;
     return {
       kind: 'pull',
       case: first.case,
       image: first.image,
+      ...(first.bandwidth === undefined ? {} : { bandwidth: first.bandwidth, bitsPerSecond: first.bitsPerSecond ?? null }),
       n: group.length,
       wallMs: statistics(group.map((s) => s.wallMs)),
       downloadedBytes: median(group.map((s) => s.downloadedBytes)),

@@ -145,6 +145,15 @@ export interface PulledLayerRecord {
   status: 'already-present' | 'downloaded';
   downloadMs: number | null;
   extractMs: number | null;
+  /**
+   * The layer's timeline, in ms from the pull's request: downloads overlap (three at a time), so
+   * these are intervals, never to be summed. Null where the stream did not say or nothing was
+   * downloaded; absent in older results.
+   */
+  downloadStartMs?: number | null;
+  downloadEndMs?: number | null;
+  extractStartMs?: number | null;
+  extractEndMs?: number | null;
 }
 
 export interface PullSample {
@@ -155,11 +164,19 @@ export interface PullSample {
   rep: number;
   /** from the pull request to the end of the daemon's stream, on the fresh host */
   wallMs: number;
+  /** when the last layer's download completed, from the request: the download-bound part; null when nothing was downloaded (absent in older results) */
+  lastByteMs?: number | null;
+  /** wallMs − lastByteMs: from the last byte to "pull complete", extraction after the link was done; null with lastByteMs */
+  extractTailMs?: number | null;
   layers: PulledLayerRecord[];
   /** compressed bytes of the layers that were downloaded */
   downloadedBytes: number;
   /** bytes the fresh host received over the link during the pull (its interface counter) */
   bytesOverLink: number | null;
+  /** the link rate it was pulled at (`100mbit`); absent in results before sweeps */
+  bandwidth?: string;
+  /** that rate in bits per second; null: unlimited */
+  bitsPerSecond?: number | null;
   /** a container of the pulled image started on the fresh host, until it answered; null for images without an app */
   health: HealthRecord | null;
   startedAt: string;
@@ -216,6 +233,9 @@ export interface PullSummaryRow {
   kind: 'pull';
   case: PullCase;
   image: string;
+  /** the link rate of the group; null for results before sweeps */
+  bandwidth?: string | null;
+  bitsPerSecond?: number | null;
   n: number;
   wallMs: Statistics | null;
   downloadedBytes: number | null;
@@ -235,11 +255,31 @@ export interface PullSetup {
     bitsPerSecond: number | null;
     /** `tc netem` where the kernel has it; here `not shaped` when it has not */
     latency: string;
+    /** `client`: the bandwidth was shaped on each fresh host's ingress; absent: on the registry's egress */
+    shapedAt?: 'client';
   };
+  /** the link rates swept, in the order given (`link` is the first); absent before sweeps */
+  bandwidths?: string[];
+  /** one transfer of a blob of known size per shaped rate, before the first measured pull at it; absent before calibration */
+  calibrations?: LinkCalibration[];
   /** how the fresh hosts (Docker in Docker) ran */
   freshHostMode: 'privileged' | 'capabilities';
   /** the images pushed to the registry: their layers as the registry holds them (compressed) */
   images: { name: string; uncompressedBytes: number; layers: { digest: string; compressedBytes: number; tier: string }[] }[];
+}
+
+/** A blob of known size through the measured pulls' path (registry → shaped link → a fresh host), at one rate. */
+export interface LinkCalibration {
+  bandwidth: string;
+  /** the rate asked for; null: unlimited */
+  bitsPerSecond: number | null;
+  /** the blob's compressed size in the registry */
+  bytes: number;
+  downloadMs: number;
+  /** the rate it arrived at; null when its download could not be timed */
+  measuredBitsPerSecond: number | null;
+  /** measured ÷ asked − 1 (−0.03: 3 % slow); null when either is unknown */
+  offBy: number | null;
 }
 
 export interface MachineFacts {

@@ -13,6 +13,9 @@ import { expectationOf, fieldOf } from '../schema-errors.js';
 import { parseYaml, readScenarioFile } from './load-scenario.js';
 import { BANDWIDTH } from './bandwidth.js';
 
+/** The most link rates one run sweeps: each multiplies the pulls. */
+const MOST_BANDWIDTHS = 8;
+
 const PACKAGE = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*([<>=!~]=?[^\\s#]+)?$' } as const;
 
 const scaleSchema = {
@@ -40,7 +43,16 @@ export const pullScenarioSchema = {
     tiers: { type: 'string', minLength: 1, description: "the tiers' build context, relative to the scenario file" },
     reps: { type: 'integer', minimum: 1, maximum: 20, default: 3 },
     bandwidth: { type: 'string', pattern: BANDWIDTH, default: '100mbit', description: 'the registry → host link: `100mbit`, `1gbit`, `unlimited`' },
+    bandwidths: {
+      type: 'array',
+      minItems: 1,
+      maxItems: MOST_BANDWIDTHS,
+      uniqueItems: true,
+      items: { type: 'string', pattern: BANDWIDTH },
+      description: 'a sweep: every case is pulled at each of these link rates, in one run, on the same images (instead of `bandwidth`)',
+    },
     latency: { type: 'string', pattern: '^(none|\\d+ms)$', default: '20ms', description: 'added where the kernel has netem' },
+    shape: { enum: ['registry', 'client'], default: 'registry', description: "where the bandwidth is shaped: the registry's egress, or each fresh host's ingress (through ifb)" },
     freshHost: { enum: ['auto', 'privileged', 'capabilities'], default: 'auto', description: 'how the Docker-in-Docker hosts run' },
     scale: { type: 'string', minLength: 1, default: 'default' },
     scales: { type: 'object', minProperties: 1, additionalProperties: scaleSchema },
@@ -73,8 +85,11 @@ export interface PullScenario {
   /** absolute path of the tiers' build context */
   tiers: string;
   reps: number;
-  bandwidth: string;
+  /** the link rates the cases are pulled at, in the order given (one, unless a sweep) */
+  bandwidths: string[];
   latency: string;
+  /** where the bandwidth is shaped: the registry's egress, or each fresh host's ingress */
+  shape: 'registry' | 'client';
   freshHost: 'auto' | 'privileged' | 'capabilities';
   scale: PullScale;
   bases: { os: string; helpers: string };
@@ -83,7 +98,11 @@ export interface PullScenario {
 export interface PullOverrides {
   scale?: string | undefined;
   reps?: number | undefined;
+  /** one link rate, or a sweep: `20mbit,100mbit,1gbit` */
   bandwidth?: string | undefined;
+  /** latency added on the link (`20ms`, `none`) */
+  latency?: string | undefined;
+  shape?: 'registry' | 'client' | undefined;
   freshHost?: 'auto' | 'privileged' | 'capabilities' | undefined;
 }
 
@@ -95,7 +114,9 @@ interface RawPullScenario {
   tiers: string;
   reps: number;
   bandwidth: string;
+  bandwidths: string[] | undefined;
   latency: string;
+  shape: PullScenario['shape'];
   freshHost: PullScenario['freshHost'];
   scale: string;
   scales: Record<string, Omit<PullScale, 'name'>>;
@@ -130,9 +151,10 @@ export function loadPullScenario(file: string, overrides: PullOverrides = {}): P
     sha256: createHash('sha256').update(bytes).digest('hex'),
     tiers,
     reps: data.reps,
-    // a scale measured over a link of its own (the article's) uses it unless the command line says otherwise
-    bandwidth: overrides.bandwidth ?? scale.bandwidth ?? data.bandwidth,
+    // a sweep given on the command line or in the scenario; else a scale measured over a link of its own (the article's) uses it
+    bandwidths: overrideBandwidths(overrides.bandwidth) ?? data.bandwidths ?? [scale.bandwidth ?? data.bandwidth],
     latency: data.latency,
+    shape: data.shape,
     freshHost: data.freshHost,
     scale: { name: data.scale, ...scale, appAssetBytes: scale.appAssetBytes, bandwidth: scale.bandwidth },
     bases: data.bases,
@@ -151,8 +173,22 @@ function applyPullOverrides(data: RawPullScenario, overrides: PullOverrides): vo
     }
     data.reps = overrides.reps;
   }
-  if (overrides.bandwidth !== undefined && !new RegExp(BANDWIDTH).test(overrides.bandwidth)) {
-    throw new UsageError(`--bandwidth takes a rate such as 100mbit, 1gbit or 512kbit, or "unlimited"; it was given "${overrides.bandwidth}".`);
+  overrideBandwidths(overrides.bandwidth);
+  if (overrides.latency !== undefined) {
+    if (!new RegExp(pullScenarioSchema.properties.latency.pattern).test(overrides.latency)) throw new UsageError(`--latency takes milliseconds such as 20ms, or "none"; it was given "${overrides.latency}".`);
+    data.latency = overrides.latency;
   }
   if (overrides.freshHost !== undefined) data.freshHost = overrides.freshHost;
+  if (overrides.shape !== undefined) data.shape = overrides.shape;
+}
+
+/** `--bandwidth 20mbit,100mbit,1gbit`: the rates, each checked, none twice; undefined when not given. */
+function overrideBandwidths(given: string | undefined): string[] | undefined {
+  if (given === undefined) return undefined;
+  const rates = given.split(',').map((rate) => rate.trim());
+  const wrong = rates.find((rate) => !new RegExp(BANDWIDTH).test(rate));
+  if (wrong !== undefined) throw new UsageError(`--bandwidth takes rates such as 100mbit, 1gbit or 512kbit, or "unlimited", separated by commas; it was given "${wrong}".`);
+  if (new Set(rates).size !== rates.length) throw new UsageError(`--bandwidth names a rate twice ("${given}"): each rate is pulled once per repetition.`);
+  if (rates.length > MOST_BANDWIDTHS) throw new UsageError(`--bandwidth sweeps at most ${MOST_BANDWIDTHS} rates; it was given ${rates.length}.`);
+  return rates;
 }

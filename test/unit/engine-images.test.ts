@@ -287,9 +287,9 @@ describe('pullTimed', () => {
     expect(await timed.images.pullTimed('lbreg:5000/lb/lbprobe-derived-1:1')).toEqual({
       wallMs: 400,
       layers: [
-        { id: '8fdcbd84fe6d', status: 'already-present', downloadBytes: null, downloadMs: null, extractMs: null },
-        { id: 'd1f1fcea5fda', status: 'downloaded', downloadBytes: 3_001_127, downloadMs: 198, extractMs: 83 },
-        { id: 'ecbe99fbc43f', status: 'downloaded', downloadBytes: 2_000_823, downloadMs: 151, extractMs: 65 },
+        { id: '8fdcbd84fe6d', status: 'already-present', downloadBytes: null, downloadMs: null, extractMs: null, downloadStartMs: null, downloadEndMs: null, extractStartMs: null, extractEndMs: null },
+        { id: 'd1f1fcea5fda', status: 'downloaded', downloadBytes: 3_001_127, downloadMs: 198, extractMs: 83, downloadStartMs: 46, downloadEndMs: 244, extractStartMs: 244, extractEndMs: 327 },
+        { id: 'ecbe99fbc43f', status: 'downloaded', downloadBytes: 2_000_823, downloadMs: 151, extractMs: 65, downloadStartMs: 47, downloadEndMs: 198, extractStartMs: 329, extractEndMs: 394 },
       ],
       digest: 'sha256:45d5b258d9228065cddde848084ca52f11947848f641e71b8be07c73e59828be',
     });
@@ -299,7 +299,9 @@ describe('pullTimed', () => {
     const { engine: timed, lines } = engineReplaying('pull-empty-host');
     daemon.on('POST', /^\/images\/create$/, { lines });
     const trace = await timed.images.pullTimed('lb/layerbench-bookworm-python3-1:1');
-    expect(trace.layers).toEqual([{ id: '8fdcbd84fe6d', status: 'downloaded', downloadBytes: 79_422_539, downloadMs: 3299, extractMs: 4075 }]);
+    expect(trace.layers).toEqual([
+      { id: '8fdcbd84fe6d', status: 'downloaded', downloadBytes: 79_422_539, downloadMs: 3299, extractMs: 4075, downloadStartMs: 71, downloadEndMs: 3370, extractStartMs: 3478, extractEndMs: 7553 },
+    ]);
   });
 
   it('an error line in the middle of the stream rejects with an EngineError naming the pull and the registry\'s words', async () => {

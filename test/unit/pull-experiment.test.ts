@@ -148,7 +148,8 @@ describe('the pull experiment with a fake engine', () => {
     expect(engine.log).toContain(`networks.createNetwork layerbench-${runId}`);
     expect(engine.log).toContain(`containers.startHelper layerbench-registry-${runId}`);
     const pushes = engine.log.filter((line) => line.startsWith('images.push '));
-    expect(pushes.map((line) => line.replace(/127\.0\.0\.1:\d+/, 'REGISTRY'))).toEqual(TIER_IMAGES.map((name) => `images.push REGISTRY/lb/${name}:${runId}`));
+    // the tiers and apps, then the calibration blob
+    expect(pushes.map((line) => line.replace(/127\.0\.0\.1:\d+/, 'REGISTRY'))).toEqual([...TIER_IMAGES.map((name) => `lb/${name}`), 'lb/calibration'].map((name) => `images.push REGISTRY/${name}:${runId}`));
     for (const push of pushes) expect(engine.log).toContain(push.replace('images.push', 'images.remove'));
   });
 
@@ -160,7 +161,8 @@ describe('the pull experiment with a fake engine', () => {
     expect(result.scenario.order).toEqual({ kind: 'rounds', seed: 7 });
     const hosts = engine.log.filter((line) => line.startsWith('containers.startHelper layerbench-') && line.includes('-host-'));
     expect(hosts).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((n) => `containers.startHelper layerbench-${result.runId}-host-${n} privileged`));
-    expect(engine.peers).toHaveLength(8);
+    // one more fresh host: the link's calibration
+    expect(engine.peers).toHaveLength(1 + 8);
   });
 
   it('another seed, another order', async () => {
@@ -192,10 +194,10 @@ describe('the pull experiment with a fake engine', () => {
     expect(registryId).toBeDefined();
     const shaped = `containers.exec ${registryId} tc qdisc replace dev eth0 root netem delay 20ms rate 100mbit`;
     const cleared = `containers.exec ${registryId} tc qdisc del dev eth0 root`;
-    const withBase = engine.peers[pullSamplesOf(result.samples).findIndex((s) => s.case === 'with-base' && s.rep === 1)];
+    const withBase = engine.peers[1 + pullSamplesOf(result.samples).findIndex((s) => s.case === 'with-base' && s.rep === 1)];
     const setupPull = withBase?.log.find((line) => line.startsWith('images.pullTimed')) ?? '';
     expect(setupPull).toMatch(new RegExp(`^images\\.pullTimed layerbench-registry-${result.runId}:5000/lb/app1:${result.runId}$`));
-    expect(engine.log.filter((line) => line === shaped)).toHaveLength(8);
+    expect(engine.log.filter((line) => line === shaped)).toHaveLength(1 + 8);
     // each shaped pull is followed by clearing the link
     const lines = engine.log.filter((line) => line === shaped || line === cleared);
     lines.forEach((line, i) => {
@@ -272,7 +274,8 @@ describe('the pull experiment with a fake engine', () => {
     expectNothingLeft(result.runId);
     expect(engine.log).toContain(`containers.stopHelper layerbench-registry-${result.runId}`);
     expect(engine.log.filter((line) => line.startsWith(`containers.stopHelper layerbench-${result.runId}-host-`))).toHaveLength(8);
-    expect(engine.log.filter((line) => line.startsWith('networks.removeVolume layerbench-'))).toHaveLength(8);
+    expect(engine.log.filter((line) => line.startsWith(`containers.stopHelper layerbench-${result.runId}-calibration-`))).toHaveLength(1);
+    expect(engine.log.filter((line) => line.startsWith('networks.removeVolume layerbench-'))).toHaveLength(1 + 8);
     expect(index.closed).toBe(1);
   });
 
@@ -307,6 +310,69 @@ describe('the pull experiment with a fake engine', () => {
     const result = await runPullExperiment(scenarioFile(), options());
     expect(result.pull?.link.latency).toBe('not shaped (this kernel has no netem)');
     expect(engine.log.some((line) => line.endsWith('tc qdisc replace dev eth0 root tbf rate 100mbit burst 256kb latency 50ms'))).toBe(true);
+  });
+});
+
+describe('a sweep over link rates', () => {
+  it('pulls every case at each rate in one run, on the same images, the rates and cases shuffled together per repetition', async () => {
+    const result = await runPullExperiment(scenarioFile(), options({ overrides: { bandwidth: '20mbit,1gbit' } }));
+    const pulls = pullSamplesOf(result.samples);
+    expect(pulls).toHaveLength(2 * 2 * 4);
+    const shuffle = seededShuffle(7);
+    const points = ['20mbit', '1gbit'].flatMap((bandwidth) => PULL_CASES.map((c) => `${bandwidth} ${c.case}`));
+    expect(pulls.map((s) => `${s.rep} ${s.bandwidth} ${s.case}`)).toEqual([1, 2].flatMap((rep) => shuffle(points).map((point) => `${rep} ${point}`)));
+    expect(pulls.filter((s) => s.bandwidth === '1gbit').every((s) => s.bitsPerSecond === 1e9)).toBe(true);
+    // built and pushed once: seven builds, seven pushes
+    expect(engine.log.filter((line) => line.startsWith('images.push '))).toHaveLength(TIER_IMAGES.length + 1);
+    expect(result.pull?.bandwidths).toEqual(['20mbit', '1gbit']);
+  });
+
+  it('shapes each measured pull to its own rate', async () => {
+    await runPullExperiment(scenarioFile(), options({ overrides: { bandwidth: '20mbit,1gbit' } }));
+    const shaping = engine.log.filter((line) => line.includes(' tc qdisc replace '));
+    // each rate's calibration, then its measured pulls
+    expect(shaping.filter((line) => line.includes('rate 20mbit')).length).toBe(1 + 2 * 4);
+    expect(shaping.filter((line) => line.includes('rate 1gbit')).length).toBe(1 + 2 * 4);
+  });
+
+  it('--shape client shapes each fresh host\'s ingress through ifb instead of the registry\'s egress, and records it', async () => {
+    const result = await runPullExperiment(scenarioFile(), options({ overrides: { bandwidth: '20mbit', shape: 'client', latency: 'none' } }));
+    const registryId = engine.log.find((line) => line.startsWith('containers.exec ') && line.includes('netem delay 1ms'))?.split(' ')[1];
+    expect(engine.log.filter((line) => line.startsWith(`containers.exec ${registryId} tc qdisc replace`))).toEqual([]);
+    const ingress = engine.log.filter((line) => / tc qdisc replace dev ifb0 root tbf rate 20mbit /.test(line));
+    // the calibration's host, then each measured pull's
+    expect(ingress).toHaveLength(1 + 2 * 4);
+    expect(new Set(ingress.map((line) => line.split(' ')[1])).size).toBe(1 + 2 * 4);
+    expect(engine.log.filter((line) => line.includes(' tc filter replace dev eth0 parent ffff: ') && line.includes('mirred egress redirect dev ifb0'))).toHaveLength(1 + 2 * 4);
+    expect(result.pull?.link).toMatchObject({ bandwidth: '20mbit', shapedAt: 'client' });
+  });
+
+  it('calibrates each shaped rate once, before the measured pulls, records it, and warns where the blob arrived more than 10 % off the rate', async () => {
+    const result = await runPullExperiment(scenarioFile(), options({ overrides: { bandwidth: '20mbit,unlimited' } }));
+    // the fake daemon downloads any layer in 20 ms: far faster than 20 Mbit/s
+    expect(result.pull?.calibrations).toEqual([{ bandwidth: '20mbit', bitsPerSecond: 2e7, bytes: expect.any(Number), downloadMs: 20, measuredBitsPerSecond: expect.any(Number), offBy: expect.any(Number) }]);
+    expect(result.pull?.calibrations?.[0]?.offBy).toBeGreaterThan(0.1);
+    const notes = events.flatMap((e) => (e.type === 'note' ? [e.text] : []));
+    expect(notes).toContainEqual(expect.stringMatching(/^warning: link 20mbit: the calibration blob \(.+\) arrived at [\d.]+ Mbit\/s \(\+[\d.]+ %\) — more than 10 % off/));
+    const calibrated = engine.log.findIndex((line) => line.startsWith(`containers.startHelper layerbench-${result.runId}-calibration-1`));
+    const firstPull = engine.log.findIndex((line) => line.startsWith(`containers.startHelper layerbench-${result.runId}-host-1`));
+    expect(calibrated).toBeGreaterThan(-1);
+    expect(calibrated).toBeLessThan(firstPull);
+  });
+
+  it('summarises each case at each rate, and the table has a row per case and rate, the slowest link first', async () => {
+    const outcome = await runPullSession(scenarioFile(), options({ overrides: { bandwidth: '1gbit,20mbit' } }));
+    const rows = outcome.result.summary.filter((row) => row.kind === 'pull');
+    expect(rows.map((row) => `${row.kind === 'pull' ? row.case : ''} ${row.kind === 'pull' ? row.bandwidth : ''}`).sort()).toEqual(
+      PULL_CASES.flatMap((c) => [`${c.case} 1gbit`, `${c.case} 20mbit`]).sort(),
+    );
+    const { pullTable } = await import('../../src/report/pull-table.js');
+    const lines = pullTable(outcome.result).split('\n');
+    const table = lines.slice(1, lines.indexOf('')); // the rows: under the title, above the notes
+    const firstGbit = table.findIndex((line) => line.includes('1 Gbit/s') && line.includes('App2'));
+    const lastSlow = table.map((line) => line.includes('20 Mbit/s') && line.includes('App2')).lastIndexOf(true);
+    expect(lastSlow).toBeGreaterThan(0);
+    expect(firstGbit).toBeGreaterThan(lastSlow);
   });
 });
 

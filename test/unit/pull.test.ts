@@ -61,7 +61,9 @@ describe('PullProgressDecoder on streams recorded from a fresh host', () => {
     decoder.push({ status: 'Download complete', id: 'aaaaaaaaaaaa' }, 350);
     decoder.push({ status: 'Extracting', id: 'aaaaaaaaaaaa', progressDetail: { current: 1, total: 9 } }, 400);
     decoder.push({ status: 'Pull complete', id: 'aaaaaaaaaaaa' }, 480);
-    expect(decoder.finish().layers).toEqual([{ id: 'aaaaaaaaaaaa', status: 'downloaded', downloadBytes: 1000, downloadMs: 250, extractMs: 80 }]);
+    expect(decoder.finish().layers).toEqual([
+      { id: 'aaaaaaaaaaaa', status: 'downloaded', downloadBytes: 1000, downloadMs: 250, extractMs: 80, downloadStartMs: 100, downloadEndMs: 350, extractStartMs: 400, extractEndMs: 480 },
+    ]);
   });
 
   it('keeps the daemon\'s error', () => {
@@ -94,18 +96,21 @@ describe('scenarios/pull.yaml', () => {
 
   it('has a quick default scale and the article\'s, which brings a link of its own', () => {
     const quick = loadPullScenario(file);
-    expect(quick).toMatchObject({ reps: 3, bandwidth: '100mbit', freshHost: 'auto', bases: { os: 'python-3.11-slim', helpers: 'general-os' } });
+    expect(quick).toMatchObject({ reps: 3, bandwidths: ['100mbit'], freshHost: 'auto', bases: { os: 'python-3.11-slim', helpers: 'general-os' } });
     expect(quick.scale.name).toBe('default');
     const article = loadPullScenario(file, { scale: 'article' });
-    expect(article.bandwidth).toBe('40mbit');
+    expect(article.bandwidths).toEqual(['40mbit']);
     expect(article.scale.modelBytes).toBeGreaterThan(quick.scale.modelBytes);
-    expect(loadPullScenario(file, { scale: 'article', bandwidth: 'unlimited' }).bandwidth).toBe('unlimited');
+    expect(loadPullScenario(file, { scale: 'article', bandwidth: 'unlimited' }).bandwidths).toEqual(['unlimited']);
+    expect(loadPullScenario(file, { bandwidth: '20mbit,100mbit, 1gbit' }).bandwidths).toEqual(['20mbit', '100mbit', '1gbit']);
   });
 
   it('refuses overrides outside the schema: an unknown scale, a rate without a unit, reps out of range', () => {
     expect(() => loadPullScenario(file, { scale: 'huge' })).toThrow(UsageError);
     expect(() => loadPullScenario(file, { scale: 'huge' })).toThrow(/--scale names huge, which is not among the scales \(default, article\)/);
-    expect(() => loadPullScenario(file, { bandwidth: '100' })).toThrow(/--bandwidth takes a rate such as 100mbit/);
+    expect(() => loadPullScenario(file, { bandwidth: '100' })).toThrow(/--bandwidth takes rates such as 100mbit/);
+    expect(() => loadPullScenario(file, { bandwidth: '20mbit,nope' })).toThrow(/it was given "nope"/);
+    expect(() => loadPullScenario(file, { bandwidth: '20mbit,20mbit' })).toThrow(/names a rate twice/);
     expect(() => loadPullScenario(file, { reps: 0 })).toThrow(/--reps must be a whole number from 1 to 20/);
   });
 });
@@ -142,15 +147,23 @@ describe('a pull as a sample', () => {
       case: 'with-base',
       image: 'app2',
       rep: 2,
-      trace: { wallMs: 1234.6, digest: 'sha256:x', layers: [{ id: 'aaaaaaaaaaaa', status: 'already-present', downloadBytes: null, downloadMs: null, extractMs: null }, { id: 'bbbbbbbbbbbb', status: 'downloaded', downloadBytes: 700, downloadMs: 12.4, extractMs: 3.6 }] },
+      trace: {
+        wallMs: 1234.6,
+        digest: 'sha256:x',
+        layers: [
+          { id: 'aaaaaaaaaaaa', status: 'already-present', downloadBytes: null, downloadMs: null, extractMs: null, downloadStartMs: null, downloadEndMs: null, extractStartMs: null, extractEndMs: null },
+          { id: 'bbbbbbbbbbbb', status: 'downloaded', downloadBytes: 700, downloadMs: 12.4, extractMs: 3.6, downloadStartMs: 40.2, downloadEndMs: 52.6, extractStartMs: 1200, extractEndMs: 1203.6 },
+        ],
+      },
       manifest: [{ digest: `sha256:${'a'.repeat(64)}`, size: 1000 }, { digest: `sha256:${'b'.repeat(64)}`, size: 700 }],
       tiers: new Map([[`sha256:${'a'.repeat(64)}`, 'f3'], [`sha256:${'b'.repeat(64)}`, 'app']]),
       bytesOverLink: 9000,
+      link: { bandwidth: '100mbit', bitsPerSecond: 1e8 },
       health: null,
       startedAt: new Date('2026-11-25T10:00:00Z'),
       machine: 'm',
     });
-    expect(sample).toMatchObject({ kind: 'pull', case: 'with-base', rep: 2, wallMs: 1235, downloadedBytes: 700, bytesOverLink: 9000 });
+    expect(sample).toMatchObject({ kind: 'pull', case: 'with-base', rep: 2, wallMs: 1235, downloadedBytes: 700, bytesOverLink: 9000, bandwidth: '100mbit', bitsPerSecond: 1e8 });
     expect(sample.layers.map((l) => [l.tier, l.status, l.compressedBytes, l.downloadMs, l.extractMs])).toEqual([['f3', 'already-present', 1000, null, null], ['app', 'downloaded', 700, 12, 4]]);
   });
 });
@@ -201,6 +214,6 @@ describe('pullTable', () => {
     expect(lines[2]).toMatch(/App2, host holds App1 \(with base\)\s+500 ms\s+1\s+2.0 kB\s+2.0 kB\s+1.0×\s+–\s+1 min 33 s/);
     expect(lines[3]).toMatch(/App2, empty host \(without base\)\s+20.0 s\s+1\s+200 MB\s+202 MB\s+40×\s+–\s+> 7 min/);
     expect(lines[4]).toMatch(/base tiers alone, empty host\s+19.0 s .* > 4 min/);
-    expect(lines.join('\n')).toContain('a shared base saves 122 MB per deploy of App2 to a host that holds App1');
+    expect(lines.join('\n')).toContain('a shared base saves 11.5 s per deploy of App2 to a host that holds App1 (measured medians: monolithic 12.0 s − shared tiers 500 ms)');
   });
 });

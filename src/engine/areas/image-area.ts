@@ -22,6 +22,7 @@ export interface ImageSummary {
 export interface PullTrace {
   /** from sending the request to the end of the daemon's stream */
   wallMs: number;
+  /** each layer's timeline counts from the same start as wallMs: the request */
   layers: PulledLayer[];
   /** the manifest digest pulled */
   digest: string | undefined;

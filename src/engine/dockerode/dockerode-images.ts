@@ -53,8 +53,8 @@ export class DockerodeImages implements ImageArea {
   }
 
   async pullTimed(reference: string, signal?: AbortSignal): Promise<PullTrace> {
-    const decoder = new PullProgressDecoder();
     const startedAt = this.now();
+    const decoder = new PullProgressDecoder(startedAt);
     try {
       const stream = (await this.docker.pull(reference, signal === undefined ? {} : { abortSignal: signal })) as Readable;
       await readJsonStream(stream, (message, at) => decoder.push(message as PullStreamMessage, at), this.now);

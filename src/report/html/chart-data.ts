@@ -11,6 +11,10 @@ export interface ChartData {
   newBytes: { variant: string; values: (number | null)[] }[];
   imageBytes: { variant: string; value: number | null }[];
   waterfalls: Waterfall[];
+  /** one pull per case of a pull experiment (none for builds) */
+  pullWaterfalls: PullWaterfall[];
+  /** a sweep's pull time per case against link speed; null unless the pulls span two shaped link rates or more */
+  pullSweep: PullSweep | null;
 }
 
 /** One build's wall time, at the index of its section in `sections`. */
@@ -27,4 +31,31 @@ interface Waterfall {
   variant: string;
   caption: string;
   steps: { label: string; start: number; end: number; cached: boolean }[];
+}
+
+/** One pull: each downloaded layer's download and extraction, in ms from the pull's request; they overlap. */
+interface PullWaterfall {
+  caption: string;
+  layers: { label: string; download: [number, number] | null; extract: [number, number] | null }[];
+}
+
+/** A pull experiment over several link rates: one line per case, a point per shaped rate. */
+interface PullSweep {
+  /** the sweep held an unlimited link too: it has no rate to put on the axis, so it is not drawn */
+  unlimitedLeftOut: boolean;
+  lines: { label: string; points: PullSweepPoint[] }[];
+}
+
+/** One case at one link rate: the median of its pulls and the median's interval (95 % where n allows). */
+interface PullSweepPoint {
+  /** the link rate in Mbit/s */
+  mbit: number;
+  /** the rate as a reader would write it: `100 Mbit/s` */
+  link: string;
+  medianMs: number;
+  lowMs: number;
+  highMs: number;
+  /** how much of the median's distribution the interval covers: 0.95, or less below n = 6 */
+  confidence: number;
+  n: number;
 }

@@ -37,11 +37,16 @@ export class FakeImages implements ImageArea {
     const manifest = this.daemon.registry.get(reference);
     if (manifest === undefined) throw new EngineError(this.daemon.endpoint, `pull ${reference}`, 'manifest unknown: no registry of the fake daemon has it');
     const held = new Set([...this.daemon.images.values()].flatMap((image) => image.diffIds));
+    // every download 20 ms, side by side; then each extraction 5 ms, one after another, as a daemon extracts in order
+    let extracted = 20;
     const layers = manifest.digests.map((digest, i): PulledLayer => {
       const size = manifest.sizes[i] ?? 0;
-      if (held.has(digest)) return { id: shortLayerId(digest), status: 'already-present', downloadBytes: null, downloadMs: null, extractMs: null };
+      if (held.has(digest)) {
+        return { id: shortLayerId(digest), status: 'already-present', downloadBytes: null, downloadMs: null, extractMs: null, downloadStartMs: null, downloadEndMs: null, extractStartMs: null, extractEndMs: null };
+      }
       this.daemon.receivedBytes += size;
-      return { id: shortLayerId(digest), status: 'downloaded', downloadBytes: size, downloadMs: 20, extractMs: 5 };
+      extracted += 5;
+      return { id: shortLayerId(digest), status: 'downloaded', downloadBytes: size, downloadMs: 20, extractMs: 5, downloadStartMs: 0, downloadEndMs: 20, extractStartMs: extracted - 5, extractEndMs: extracted };
     });
     const image = this.fetch(reference);
     return { wallMs: 100, layers, digest: `sha256:${image.slice(-64)}` };
