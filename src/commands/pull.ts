@@ -7,7 +7,7 @@ import type { DockerEngine } from '../engine/docker-engine.js';
 import { ExitCode } from '../errors.js';
 import { runPullSession, type PullEvent } from '../pull/run-pull.js';
 import type { RunOutcome } from '../run/run-session.js';
-import { pullTable } from '../report/pull-table.js';
+import { describeLink, pullTable } from '../report/pull-table.js';
 import type { PullOverrides } from '../scenario/pull-scenario.js';
 import type { CliIo } from './cli-io.js';
 import { withInterrupt } from './interrupt.js';
@@ -63,7 +63,8 @@ function showPullEvent(event: PullEvent, progress: Progress): void {
     case 'pull-sample': {
       const s = event.sample;
       const health = s.health === null ? '' : s.health.ok ? ` · answers in ${formatMs(s.health.timeToHealthyMs)}` : ` · UNHEALTHY: ${s.health.reason}`;
-      progress.note(`  ${s.case.padEnd(22)} #${s.rep}  ${formatMs(s.wallMs).padStart(8)} · downloaded ${formatBytes(s.downloadedBytes)} · over the link ${s.bytesOverLink === null ? '–' : formatBytes(s.bytesOverLink)}${health}`);
+      const link = s.bandwidth === undefined ? '' : `${describeLink(s.bandwidth).padStart(11)} `;
+      progress.note(`  ${s.case.padEnd(22)} ${link}#${s.rep}  ${formatMs(s.wallMs).padStart(8)} · downloaded ${formatBytes(s.downloadedBytes)} · over the link ${s.bytesOverLink === null ? '–' : formatBytes(s.bytesOverLink)}${health}`);
       return;
     }
     case 'result-written':
