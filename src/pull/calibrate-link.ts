@@ -16,7 +16,7 @@ import type { HeldRun } from '../run/run-session.js';
 import { formatBytes } from '../format.js';
 import { bitsPerSecond } from '../scenario/bandwidth.js';
 import { startFreshHost, type FreshHostMode } from './fresh-host.js';
-import type { ShapedLink } from './shaped-link.js';
+import type { CaseInputs } from './measure-case.js';
 import { REGISTRY_PORT, type PublishedTiers } from './publish-tiers.js';
 import { manifestLayers } from './registry-manifest.js';
 
@@ -53,17 +53,8 @@ export async function publishCalibrationBlob(engine: DockerEngine, published: Pu
   return { reference: `${published.registryName}:${REGISTRY_PORT}/${REPOSITORY}:${runId}`, compressedBytes: layers.reduce((sum, layer) => sum + layer.size, 0) };
 }
 
-export interface CalibrationInputs {
-  engine: DockerEngine;
-  runId: string;
-  freshHostImage: string;
-  published: PublishedTiers;
-  blob: CalibrationBlob;
-  /** the link into a fresh host, shaped to a rate (as the measured pulls' is) */
-  linkAt: (bandwidth: string, host: string) => ShapedLink;
-  labels: Record<string, string>;
-  signal: AbortSignal;
-}
+/** What a measured pull is given (the same fresh hosts, registry and shaped link), and the blob. */
+export type CalibrationInputs = Pick<CaseInputs, 'engine' | 'runId' | 'freshHostImage' | 'published' | 'linkAt' | 'labels' | 'signal'> & { blob: CalibrationBlob };
 
 /** One transfer of the blob at `shaper`'s rate, on a fresh host of its own; the host's mode as it started. */
 export async function calibrateLink(inputs: CalibrationInputs, bandwidth: string, at: { host: number; mode: 'auto' | FreshHostMode }): Promise<{ calibration: LinkCalibration; mode: FreshHostMode }> {

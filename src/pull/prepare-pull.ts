@@ -17,7 +17,8 @@ export interface PreparedPull {
 
 export async function preparePull(file: string, options: { overrides?: PullOverrides | undefined; outDir?: string | undefined; indexPort?: number | undefined; env?: NodeJS.ProcessEnv | undefined }): Promise<PreparedPull> {
   const scenario = loadPullScenario(file, options.overrides);
-  refuseLatencyWithoutNetem(options.overrides?.latency, kernelHasNetem());
+  // the kernel is asked only when latency is asked for
+  if (options.overrides?.latency !== undefined) refuseLatencyWithoutNetem(options.overrides.latency, kernelHasNetem());
   const indexPort = options.indexPort ?? DEFAULT_INDEX_PORT;
   const env = options.env ?? process.env;
   const index = await chooseIndex();
