@@ -100,7 +100,7 @@ async function cleanBuildCache(engine: DockerEngine, dryRun: boolean, io: CliIo)
  */
 async function removeJournal(engine: DockerEngine, journal: readonly string[], startedAt: string | undefined): Promise<string[]> {
   const tip = journal.at(-1);
-  const orphans = tip === undefined || startedAt === undefined ? [] : await engine.images.findUntaggedDescendants(tip, new Date(startedAt));
+  const orphans = tip === undefined || startedAt === undefined ? [] : await engine.images.findUntaggedDescendants([tip], new Date(startedAt));
   let left = [...orphans.reverse(), ...[...journal].reverse()];
   for (let pass = 0; pass < 10 && left.length > 0; pass += 1) {
     const stillThere = await engine.images.removeUntagged(left, { prune: false });

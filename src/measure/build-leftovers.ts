@@ -11,10 +11,12 @@ import type { DockerEngine } from '../engine/docker-engine.js';
 export class BuildLeftovers {
   /** images this run's builds committed, oldest first, short or full IDs as reported */
   private created: string[] = [];
+  /** every image this run's builds named, committed or found in the cache */
+  private readonly named: string[] = [];
   /** the build under way: when it started, and the last image its stream named */
   private current: { startedAt: Date; tip: string | undefined } | undefined;
-  /** builds that ended without the daemon saying how far they got */
-  private readonly unfinished: { startedAt: Date; tip: string }[] = [];
+  /** builds that ended without the daemon saying how far they got, and what they built on */
+  private readonly unsettled: { startedAt: Date; roots: string[] }[] = [];
 
   /**
    * @param onCreated told of each committed image as it is reported (the run's journal, so
@@ -34,6 +36,7 @@ export class BuildLeftovers {
       this.created.push(image.id);
       this.onCreated(image.id);
     }
+    if (!this.named.some((id) => sameImage(id, image.id))) this.named.push(image.id);
     if (this.current !== undefined) this.current.tip = image.id;
   }
 
@@ -43,12 +46,32 @@ export class BuildLeftovers {
   }
 
   /**
-   * The build was interrupted: a step may have committed its image after the stream was cut,
-   * on top of the last image the stream named.
+   * The build was interrupted: a step may commit its image after the stream was cut, on top of
+   * the last image the stream named — or, when it named none yet, on an image an earlier build
+   * of this run named (its cache).
    */
   buildCut(): void {
-    if (this.current?.tip !== undefined) this.unfinished.push({ startedAt: this.current.startedAt, tip: this.current.tip });
+    if (this.current !== undefined) {
+      const { startedAt, tip } = this.current;
+      this.unsettled.push({ startedAt, roots: tip !== undefined ? [tip] : [...this.named] });
+    }
     this.current = undefined;
+  }
+
+  /**
+   * Waits until the daemon has stopped committing for the builds an interrupt cut, and takes
+   * what they committed as this run's. Before anything of the run is removed: an image the
+   * daemon commits on a parent removed meanwhile has no parent any more, and no search finds it.
+   */
+  async settleCutBuilds(): Promise<void> {
+    this.buildCut();
+    for (const build of this.unsettled.splice(0)) {
+      for (const orphan of await this.settledDescendants(build)) {
+        if (this.created.some((id) => sameImage(id, orphan))) continue;
+        this.created.push(orphan);
+        this.onCreated(orphan);
+      }
+    }
   }
 
   /**
@@ -65,10 +88,7 @@ export class BuildLeftovers {
 
   /** At the end of the run: everything, including what interrupted builds left unreported. */
   async sweepAll(): Promise<void> {
-    this.buildCut();
-    for (const build of this.unfinished.splice(0)) {
-      for (const orphan of await this.settledDescendants(build)) if (!this.created.some((id) => sameImage(id, orphan))) this.created.push(orphan);
-    }
+    await this.settleCutBuilds();
     // a chain is removed leaf by leaf: repeat while each pass removes something
     let before = Number.POSITIVE_INFINITY;
     while (this.created.length > 0 && this.created.length < before) {
@@ -78,22 +98,28 @@ export class BuildLeftovers {
   }
 
   /**
-   * The steps after a cut can still commit (a metadata step takes milliseconds, and the daemon
-   * does not stop at once): scan what was built on the last reported image until two scans agree.
+   * The steps after a cut can still commit (the daemon notices the closed connection late, and
+   * finishes the step under way): scan what was built on the build's roots until it has stayed
+   * the same for QUIET_SCANS scans in a row.
    */
-  private async settledDescendants(build: { startedAt: Date; tip: string }): Promise<string[]> {
-    let seen = await this.engine.images.findUntaggedDescendants(build.tip, build.startedAt);
-    for (let scan = 0; scan < 10; scan += 1) {
-      await delay(SETTLE_MS);
-      const now = await this.engine.images.findUntaggedDescendants(build.tip, build.startedAt);
-      if (now.length === seen.length && now.every((id) => seen.includes(id))) return now;
+  private async settledDescendants(build: { startedAt: Date; roots: string[] }): Promise<string[]> {
+    if (build.roots.length === 0) return [];
+    const scan = (): Promise<string[]> => this.engine.images.findUntaggedDescendants(build.roots, build.startedAt);
+    let seen = await scan();
+    for (let scans = 1, alike = 1; scans < MAX_SCANS && alike < QUIET_SCANS; scans += 1) {
+      await delay(SCAN_INTERVAL_MS);
+      const now = await scan();
+      alike = now.length === seen.length && now.every((id) => seen.includes(id)) ? alike + 1 : 1;
       seen = now;
     }
     return seen;
   }
 }
 
-const SETTLE_MS = 300;
+const SCAN_INTERVAL_MS = 300;
+/** three scans alike: 600 ms in which the daemon committed nothing more */
+const QUIET_SCANS = 3;
+const MAX_SCANS = 30;
 
 /** A short ID as the stream prints it (`1a2b3c4d5e6f`) and a full one (`sha256:1a2b…`) name the same image. */
 function sameImage(a: string, b: string): boolean {

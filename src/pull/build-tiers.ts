@@ -44,6 +44,9 @@ export async function buildTiers(inputs: TierInputs, session: HeldRun): Promise<
       signal,
       onStep: (i, of, instruction) => say({ type: 'status', text: `building ${build.name} · step ${i}/${of} ${instruction}` }),
       onImage: (image) => leftovers.imageReported(image),
+    }).catch((err: unknown) => {
+      leftovers.buildCut();
+      throw err;
     });
     leftovers.buildFinished();
     say({ type: 'note', text: `built ${build.name} in ${(trace.wallMs / 1000).toFixed(1)} s` });

@@ -136,10 +136,12 @@ export type HeldRun = Pick<RunSession, 'runId' | 'scratch' | 'leftovers' | 'sign
 /** Holds the run's resources around `work`, and releases them whatever happens. */
 export async function withRunSession<T>(spec: SessionSpec, work: (session: HeldRun) => Promise<T>): Promise<T> {
   const stack = new DisposerStack();
+  let session: HeldRun | undefined;
   try {
-    return await work(holdSession(spec, stack, undefined));
+    session = holdSession(spec, stack, undefined);
+    return await work(session);
   } finally {
-    await release(stack, spec.emit);
+    await release(stack, spec.emit, session);
   }
 }
 
@@ -163,7 +165,7 @@ export async function measureInSession<S extends Sample>(spec: SessionSpec, outp
   } catch (err) {
     failure ??= err;
   }
-  await release(stack, spec.emit);
+  await release(stack, spec.emit, session);
   const opened = session?.outputOpened ?? false;
   if (failure !== undefined) {
     if (opened) writePartialReports(output, result, spec.emit);
@@ -181,7 +183,15 @@ function holdSession<S extends Sample>(spec: SessionSpec, stack: DisposerStack, 
   return new RunSession<S>(runId, scratch, leftovers, spec.signal, stack, output);
 }
 
-async function release(stack: DisposerStack, emit: (event: SessionEvent) => void): Promise<void> {
+async function release(stack: DisposerStack, emit: (event: SessionEvent) => void, session: HeldRun | undefined): Promise<void> {
+  // First: the daemon may still be committing for a build an interrupt cut, on images of the run
+  // that must not go before it has done.
+  try {
+    await session?.leftovers.settleCutBuilds();
+  } catch (error) {
+    const name = 'the builds an interrupt cut';
+    emit({ type: 'cleanup-failed', what: name, error, line: cleanupFailedLine(name, error) });
+  }
   for (const { name, error } of await stack.disposeAll()) emit({ type: 'cleanup-failed', what: name, error, line: cleanupFailedLine(name, error) });
 }
 

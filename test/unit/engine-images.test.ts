@@ -176,7 +176,7 @@ describe('findUntaggedDescendants: what a cut build committed on top of its pare
         summary('sha256:stranger', 'sha256:other', since.getTime() + 1000),
       ],
     });
-    expect(await engine.images.findUntaggedDescendants('base:1', since)).toEqual([
+    expect(await engine.images.findUntaggedDescendants(['base:1'], since)).toEqual([
       'sha256:child-a',
       'sha256:child-b',
       'sha256:grandchild',
@@ -191,12 +191,12 @@ describe('findUntaggedDescendants: what a cut build committed on top of its pare
     daemon.on('GET', /^\/images\/json$/, {
       json: [summary('sha256:x', 'sha256:base', since.getTime() + 1000), summary('sha256:base', 'sha256:x', since.getTime() + 1000)],
     });
-    expect(await engine.images.findUntaggedDescendants('base:1', since)).toEqual(['sha256:x', 'sha256:base']);
+    expect(await engine.images.findUntaggedDescendants(['base:1'], since)).toEqual(['sha256:x', 'sha256:base']);
   });
 
   it('a parent that is not there has no descendants (and the images are not listed)', async () => {
     daemon.on('GET', /^\/images\/gone\/json$/, { status: 404, json: { message: 'No such image' } });
-    expect(await engine.images.findUntaggedDescendants('gone', since)).toEqual([]);
+    expect(await engine.images.findUntaggedDescendants(['gone'], since)).toEqual([]);
     expect(daemon.requestsTo('GET', /^\/images\/json$/)).toEqual([]);
   });
 });

@@ -51,11 +51,11 @@ export interface ImageArea {
    */
   removeUntagged(ids: readonly string[], options: { prune: boolean }): Promise<string[]>;
   /**
-   * Untagged images built on `parent` — its children, their children, and so on — created at
-   * or after `since`, nearest first: what a build interrupted at the wrong moment committed
-   * without the stream saying so (the steps after a cut can still commit, one on another).
+   * Untagged images built on any of `parents` — their children, their children's, and so on —
+   * created at or after `since`, nearest first: what a build interrupted at the wrong moment
+   * committed without the stream saying so (the steps after a cut can still commit, one on another).
    */
-  findUntaggedDescendants(parent: string, since: Date): Promise<string[]>;
+  findUntaggedDescendants(parents: readonly string[], since: Date): Promise<string[]>;
   /** IDs of the daemon's dangling images (untagged, no child): what a build that lost its tag leaves. */
   listDangling(): Promise<string[]>;
   /** Gives an image one more tag. */

@@ -108,13 +108,13 @@ export class DockerodeImages implements ImageArea {
     return kept;
   }
 
-  async findUntaggedDescendants(parent: string, since: Date): Promise<string[]> {
-    const parentImage = await this.inspect(parent);
-    if (parentImage === undefined) return [];
+  async findUntaggedDescendants(parents: readonly string[], since: Date): Promise<string[]> {
+    const parentImages = (await Promise.all(parents.map((parent) => this.inspect(parent)))).filter((image) => image !== undefined);
+    if (parentImages.length === 0) return [];
     const images = await this.requests.call(() => this.docker.listImages({ all: true }), 'list its images');
     const found: string[] = [];
-    // breadth first from the parent: a cut build may have committed several steps on top of it
-    for (let frontier = [parentImage.id]; frontier.length > 0; ) {
+    // breadth first from the parents: a cut build may have committed several steps on top of one
+    for (let frontier = parentImages.map((image) => image.id); frontier.length > 0; ) {
       const children = images.filter((image) => frontier.includes(image.ParentId) && untagged(image.RepoTags) && image.Created * 1000 >= since.getTime() - 1000);
       frontier = children.map((image) => image.Id).filter((id) => !found.includes(id));
       found.push(...frontier);

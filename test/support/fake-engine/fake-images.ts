@@ -88,11 +88,9 @@ export class FakeImages implements ImageArea {
     return kept;
   }
 
-  async findUntaggedDescendants(parent: string, since: Date): Promise<string[]> {
-    const parentImage = this.daemon.findImage(parent);
-    if (parentImage === undefined) return [];
+  async findUntaggedDescendants(parents: readonly string[], since: Date): Promise<string[]> {
     const found: string[] = [];
-    for (let frontier = [parentImage.id]; frontier.length > 0; ) {
+    for (let frontier = parents.flatMap((parent) => this.daemon.findImage(parent)?.id ?? []); frontier.length > 0; ) {
       frontier = [...this.daemon.images.values()]
         .filter((image) => frontier.includes(image.parentId) && image.tags.size === 0 && image.createdAt.getTime() >= since.getTime() - 1000 && !found.includes(image.id))
         .map((image) => image.id);
