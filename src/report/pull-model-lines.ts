@@ -3,7 +3,7 @@
  * one per case, the 2× crossing, the article's 4.5× and its own two points. Renders the model;
  * computes nothing of its own.
  */
-import { ARTICLE_PULLS, type PullCaseModel, type PullLineFit, type PullModel, type RatioAcrossLinks } from '../result/pull-model.js';
+import { ARTICLE_PULLS, type PullCaseModel, type PullDownloadFit, type PullLineFit, type PullModel, type RatioAcrossLinks } from '../result/pull-model.js';
 import type { PullCase } from '../result/types.js';
 import { formatBytes, formatMs, formatRatio } from '../format.js';
 
@@ -19,7 +19,7 @@ const CASE_NAMES: Record<PullCase, string> = {
 const ARTICLE_WORDS = { withBase: '1 min 33 s', withoutBase: '> 7 min' } as const;
 
 export function pullModelLines(model: PullModel): string[] {
-  return [...model.cases.map(caseLine), ratioLine(model.ratio, model.ratioRefusedBecause), ...articleLines(model.article)];
+  return [...model.cases.flatMap(caseLines), ratioLine(model.ratio, model.ratioRefusedBecause), ...articleLines(model.article)];
 }
 
 /** `96 Mbit/s`, `2.8 Gbit/s`, `512 kbit/s`: a link rate the way tc and the options write it. */
@@ -27,6 +27,21 @@ export function formatBitRate(bitsPerSecond: number): string {
   if (!Number.isFinite(bitsPerSecond)) return '–';
   const [value, unit] = bitsPerSecond >= 1e9 ? [bitsPerSecond / 1e9, 'Gbit/s'] : bitsPerSecond >= 1e6 ? [bitsPerSecond / 1e6, 'Mbit/s'] : [bitsPerSecond / 1e3, 'kbit/s'];
   return `${value >= 10 ? Math.round(value) : Number(value.toFixed(1))} ${unit}`;
+}
+
+function caseLines(model: PullCaseModel): string[] {
+  const line = caseLine(model);
+  return model.fit === null || model.download === null ? [line] : [line, `  ${downloadLine(model.fit, model.download)}`];
+}
+
+/** The download alone, and what the whole pull's line folds into its fixed cost. */
+function downloadLine(fit: PullLineFit, download: PullDownloadFit): string {
+  const { tailAtFastest } = download;
+  const tail = `extract tail ${formatMs(tailAtFastest.ms)} after the last byte at ${formatBitRate(tailAtFastest.bitsPerSecond)}`;
+  const aboveTheLink = fit.throughput.bitsPerSecond > fit.throughput.atBitsPerSecond;
+  const why = aboveTheLink ? `: the fixed cost above is mostly that tail, which overlaps the download on a slower link — hence a throughput above the link's` : '';
+  const fixed = `fixed ${formatMs(download.fixedMs)}${download.fixedHeldAtZero ? ' (held at 0)' : ''}`;
+  return `download alone (last byte): ${fixed}, the bytes at ${Math.round(download.linkEfficiency * 100)} % of the link, R² ${download.rSquared.toFixed(3)}; ${tail}${why}`;
 }
 
 function caseLine(model: PullCaseModel): string {

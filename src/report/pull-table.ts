@@ -40,7 +40,7 @@ export function pullTable(result: SuiteResult): string {
   const tiers = setup.images.find((i) => i.name === 'f3');
   const sizes = app2 === undefined || tiers === undefined ? '' : ` · tiers ${formatBytes(tiers.uncompressedBytes)}, app ${formatBytes(app2.uncompressedBytes)}`;
   const links = (setup.bandwidths ?? [setup.link.bandwidth]).map(describeLink).join(', ');
-  const title = `pull of App2 · scale ${setup.scale}${sizes} · link ${links}, latency ${setup.link.latency} · fresh hosts: ${setup.freshHostMode}`;
+  const title = `pull of App2 · scale ${setup.scale}${sizes} · link ${links}, latency ${setup.link.latency} · fresh hosts: ${setup.freshHostMode}${setup.heldImagesFrom === 'store-copy' ? ', App1 held from a copied store' : ''}`;
   const body = rows.map((row) => {
     const withBase = rows.find((r) => r.case === 'with-base' && r.bandwidth === row.bandwidth)?.wallMs?.median;
     return [
@@ -71,7 +71,7 @@ export function pullTable(result: SuiteResult): string {
 
 /** A sweep's fitted model of each case (fixed cost, throughput), the 2× crossing and the article's 4.5×; nothing at one link rate. */
 function modelLines(result: SuiteResult): string[] {
-  const points = pullPointsOf(result.summary);
+  const points = pullPointsOf(result.summary, result.samples);
   if (new Set(points.map((p) => p.bitsPerSecond)).size < 2) return [];
   return ['', ...pullModelLines(fitPullModels(points))];
 }

@@ -21,6 +21,12 @@
  * throughput quoted is the measured one at the fastest link where the bytes still take a quarter
  * of the pull: faster than that, time − fixed is lost in the noise of the fixed cost.
  *
+ * The same line through the times the last byte arrived (the download alone) reads the rate the
+ * bytes really came at, and the fixed cost of starting the pull; what is left of the pull is the
+ * extract tail. Given beside the whole pull's line, it says what that line's fixed cost is made
+ * of: on a slow link the extraction overlaps the download, on a fast one it follows it, so the
+ * whole pull's line can read a throughput above the link's.
+ *
  * The fit is least squares weighted by n ÷ time²: a pull's spread grows with its time, so each
  * point counts by its relative error, and a median of n pulls counts n times. A negative fixed
  * cost is not physical: the fit is then redone with the fixed cost held at zero. A case is not
@@ -41,8 +47,8 @@
  * and since "> 7 min" is a lower bound, so is the cost per GB.
  */
 import { median } from './statistics.js';
-import { pullRowsOf } from './sample-kinds.js';
-import type { PullCase, SummaryRow } from './types.js';
+import { pullRowsOf, pullSamplesOf } from './sample-kinds.js';
+import type { PullCase, Sample, SummaryRow } from './types.js';
 
 /** One case at one link speed: the median of its n pulls (built by the caller from the summary). */
 export interface PullPoint {
@@ -53,6 +59,8 @@ export interface PullPoint {
   /** compressed bytes downloaded (median over the pulls) */
   bytes: number;
   n: number;
+  /** when the last byte arrived (the median over the pulls); null or absent when the pulls did not say */
+  lastByteMs?: number | null;
 }
 
 /** A fitted case at one shaped link speed of the sweep: the measured median beside the line. */
@@ -107,11 +115,29 @@ export interface UnlimitedReading {
   ceilingBitsPerSecond: number | null;
 }
 
+/**
+ * The same line fitted to the download alone (when the last byte arrived, not when the pull
+ * completed): the rate the bytes really came at, at most the link's on a link that is what it
+ * says. The rest of the pull is the extract tail, which overlaps the download on a slow link and
+ * follows it on a fast one — why the whole pull's line can read a throughput above the link.
+ */
+export interface PullDownloadFit {
+  fixedMs: number;
+  fixedHeldAtZero: boolean;
+  /** the share of the link's rate the bytes arrived at */
+  linkEfficiency: number;
+  rSquared: number;
+  /** the extract tail (median time − median last byte) at the fastest shaped link: the part a faster link does not remove */
+  tailAtFastest: { bitsPerSecond: number; ms: number };
+}
+
 export interface PullCaseModel {
   case: PullCase;
   /** the distinct shaped link speeds this case was measured at, slowest first */
   linkSpeedsBitsPerSecond: number[];
   fit: PullLineFit | null;
+  /** null without last-byte times at two link speeds or more */
+  download: PullDownloadFit | null;
   /** why there is no fit; null when there is one */
   refusedBecause: string | null;
   unlimited: UnlimitedReading | null;
@@ -199,7 +225,7 @@ function usable(point: PullPoint): UsablePoint | null {
 export function fitPullCase(name: PullCase, points: readonly PullPoint[]): PullCaseModel {
   const shaped = points.map(usable).filter((p) => p !== null);
   const linkSpeeds = [...new Set(points.map((p) => p.bitsPerSecond).filter(isPositive))].sort((a, b) => a - b);
-  const refuse = (reason: string): PullCaseModel => ({ case: name, linkSpeedsBitsPerSecond: linkSpeeds, fit: null, refusedBecause: reason, unlimited: unlimitedReading(points, null) });
+  const refuse = (reason: string): PullCaseModel => ({ case: name, linkSpeedsBitsPerSecond: linkSpeeds, fit: null, download: null, refusedBecause: reason, unlimited: unlimitedReading(points, null) });
   const speeds = new Set(shaped.map((p) => p.bitsPerSecond)).size;
   if (linkSpeeds.length === 0) return refuse('no pull on a shaped link: an unlimited link has no rate to fit against');
   if (shaped.length === 0) return refuse('no point with a positive time and bytes downloaded');
@@ -207,7 +233,28 @@ export function fitPullCase(name: PullCase, points: readonly PullPoint[]): PullC
   const line = weightedLine(shaped);
   if (line.slope <= 0) return refuse('the time does not grow as the link slows: these pulls are not bound by the link at the speeds measured');
   const fit = describeFit(shaped, line, speeds);
-  return { case: name, linkSpeedsBitsPerSecond: linkSpeeds, fit, refusedBecause: null, unlimited: unlimitedReading(points, fit) };
+  return { case: name, linkSpeedsBitsPerSecond: linkSpeeds, fit, download: downloadFit(points), refusedBecause: null, unlimited: unlimitedReading(points, fit) };
+}
+
+/** The line through the last bytes' times, and the tail after them at the fastest link. */
+function downloadFit(points: readonly PullPoint[]): PullDownloadFit | null {
+  const timed = points.flatMap((p) => {
+    const whole = usable(p);
+    const lastByteMs = p.lastByteMs ?? null;
+    return whole === null || !isPositive(lastByteMs) ? [] : [{ whole, download: { ...whole, medianMs: lastByteMs } }];
+  });
+  const downloads = timed.map((t) => t.download);
+  if (new Set(downloads.map((p) => p.bitsPerSecond)).size < 2) return null;
+  const line = weightedLine(downloads);
+  const fastest = [...timed].sort((a, b) => b.whole.bitsPerSecond - a.whole.bitsPerSecond)[0];
+  if (line.slope <= 0 || fastest === undefined) return null;
+  return {
+    fixedMs: line.fixedSeconds * 1000,
+    fixedHeldAtZero: line.heldAtZero,
+    linkEfficiency: 1 / line.slope,
+    rSquared: goodnessOf(downloads, line).rSquared,
+    tailAtFastest: { bitsPerSecond: fastest.whole.bitsPerSecond, ms: Math.max(0, fastest.whole.medianMs - fastest.download.medianMs) },
+  };
 }
 
 /** Seconds the bytes take at the link's nominal rate. */
@@ -237,7 +284,8 @@ function weightedLine(points: readonly UsablePoint[]): Line {
   return { fixedSeconds: 0, slope: throughOrigin, heldAtZero: true };
 }
 
-function describeFit(points: readonly UsablePoint[], line: Line, speeds: number): PullLineFit {
+/** R² weighted as the fit is (1 for a line through two points), and the largest |measured − model| ÷ measured. */
+function goodnessOf(points: readonly UsablePoint[], line: Line): { rSquared: number; largestRelativeResidual: number } {
   const modelSeconds = (p: UsablePoint): number => line.fixedSeconds + line.slope * linkSeconds(p);
   const weights = points.map((p) => p.n / (p.medianMs / 1000) ** 2);
   const weightOf = (i: number): number => weights[i] ?? 0;
@@ -245,6 +293,14 @@ function describeFit(points: readonly UsablePoint[], line: Line, speeds: number)
   const meanT = points.reduce((sum, p, i) => sum + weightOf(i) * (p.medianMs / 1000), 0) / total;
   const residual = points.reduce((sum, p, i) => sum + weightOf(i) * (p.medianMs / 1000 - modelSeconds(p)) ** 2, 0);
   const spread = points.reduce((sum, p, i) => sum + weightOf(i) * (p.medianMs / 1000 - meanT) ** 2, 0);
+  return {
+    rSquared: spread > 0 ? 1 - residual / spread : 1,
+    largestRelativeResidual: Math.max(...points.map((p) => Math.abs(p.medianMs / 1000 - modelSeconds(p)) / (p.medianMs / 1000))),
+  };
+}
+
+function describeFit(points: readonly UsablePoint[], line: Line, speeds: number): PullLineFit {
+  const modelSeconds = (p: UsablePoint): number => line.fixedSeconds + line.slope * linkSeconds(p);
   const bytes = median(points.map((p) => p.bytes)) ?? 0;
   const atLinks = [...points]
     .sort((a, b) => a.bitsPerSecond - b.bitsPerSecond)
@@ -263,8 +319,7 @@ function describeFit(points: readonly UsablePoint[], line: Line, speeds: number)
     fixedHeldAtZero: line.heldAtZero,
     linkEfficiency: 1 / line.slope,
     kneeBitsPerSecond: line.fixedSeconds > 0 ? (bytes * 8 * line.slope) / line.fixedSeconds : null,
-    rSquared: spread > 0 ? 1 - residual / spread : 1,
-    largestRelativeResidual: Math.max(...points.map((p) => Math.abs(p.medianMs / 1000 - modelSeconds(p)) / (p.medianMs / 1000))),
+    ...goodnessOf(points, line),
     throughput: quotedThroughput(atLinks, line),
     atLinks,
   };
@@ -370,11 +425,15 @@ function articleReading(withBase: PullLineFit | null, points: readonly PullPoint
   };
 }
 
-/** One point per case and link rate, from a result's summary (the rows of a sweep; pulls without a rate are left out). */
-export function pullPointsOf(summary: readonly SummaryRow[]): PullPoint[] {
-  return pullRowsOf(summary).flatMap((row) =>
-    row.wallMs === null || row.bandwidth === undefined || row.bandwidth === null
-      ? []
-      : [{ case: row.case, bitsPerSecond: row.bitsPerSecond ?? null, medianMs: row.wallMs.median, bytes: row.downloadedBytes ?? 0, n: row.n }],
-  );
+/**
+ * One point per case and link rate, from a result's summary (the rows of a sweep; pulls without
+ * a rate are left out), with the median last byte of its pulls when `samples` has them.
+ */
+export function pullPointsOf(summary: readonly SummaryRow[], samples: readonly Sample[] = []): PullPoint[] {
+  const pulls = pullSamplesOf(samples);
+  return pullRowsOf(summary).flatMap((row) => {
+    if (row.wallMs === null || row.bandwidth === undefined || row.bandwidth === null) return [];
+    const lastBytes = pulls.filter((s) => s.case === row.case && s.bandwidth === row.bandwidth).flatMap((s) => (typeof s.lastByteMs === 'number' ? [s.lastByteMs] : []));
+    return [{ case: row.case, bitsPerSecond: row.bitsPerSecond ?? null, medianMs: row.wallMs.median, bytes: row.downloadedBytes ?? 0, n: row.n, lastByteMs: median(lastBytes) }];
+  });
 }

@@ -246,3 +246,37 @@ describe('the lines for the terminal and report.md', () => {
     expect([formatBitRate(96.2e6), formatBitRate(2.76e9), formatBitRate(512e3), formatBitRate(4.4e6)]).toEqual(['96 Mbit/s', '2.8 Gbit/s', '512 kbit/s', '4.4 Mbit/s']);
   });
 });
+
+describe('the download alone: the line through the last bytes, and the extract tail after them', () => {
+  // a pull that downloads at 96 % of the link after 50 ms of set-up, then extracts for 18 s;
+  // on a slow link most of the extraction overlaps the download, on a fast one it follows it
+  const speeds = [20 * MBIT, 100 * MBIT, 1000 * MBIT];
+  const overlapped = [0.95, 0.2, 0];
+  const points: PullPoint[] = speeds.map((bitsPerSecond, i) => {
+    const lastByteMs = 50 + ((221e6 * 8) / (0.96 * bitsPerSecond)) * 1000;
+    return { case: 'without-base', bitsPerSecond, medianMs: lastByteMs + 18_000 * (1 - (overlapped[i] ?? 0)), bytes: 221e6, n: 3, lastByteMs };
+  });
+
+  it('reads the rate the bytes came at from the last bytes, not from the whole pull', () => {
+    const model = fitPullCase('without-base', points);
+    expect(model.download?.linkEfficiency).toBeCloseTo(0.96, 6);
+    expect(model.download?.fixedMs).toBeCloseTo(50, 3);
+    expect(model.download?.rSquared).toBeCloseTo(1, 9);
+    expect(model.download?.tailAtFastest).toEqual({ bitsPerSecond: 1000 * MBIT, ms: 18_000 });
+    // the whole pull's line folds the tail into its fixed cost, and reads the link as faster than it is
+    expect(model.fit?.linkEfficiency).toBeGreaterThan(1);
+  });
+
+  it('says so under the case: the download near the link, the tail the fixed cost is made of', () => {
+    const lines = pullModelLines(fitPullModels(points));
+    expect(lines[1]).toBe(
+      "  download alone (last byte): fixed 50 ms, the bytes at 96 % of the link, R² 1.000; extract tail 18.0 s after the last byte at 1 Gbit/s: the fixed cost above is mostly that tail, which overlaps the download on a slower link — hence a throughput above the link's",
+    );
+  });
+
+  it('is left out without last bytes at two link speeds', () => {
+    const one = points.map((p, i) => ({ ...p, lastByteMs: i === 0 ? (p.lastByteMs ?? null) : null }));
+    expect(fitPullCase('without-base', one).download).toBeNull();
+    expect(pullModelLines(fitPullModels(one)).some((line) => line.includes('download alone'))).toBe(false);
+  });
+});
