@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Chart as ChartJs } from 'chart.js';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReports } from '../../src/report/write-reports.js';
 import { CASE_LABELS } from '../../src/report/pull-table.js';
@@ -33,27 +33,31 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
+/** The reports of a fixture result written to `folder`, its report.html opened: it loaded with no console error and no request beyond itself. */
+async function openReport(open: Browser, fixture: string, folder: string): Promise<Page> {
+  writeReports(folder, readResult(fileURLToPath(new URL(`../fixtures/${fixture}`, import.meta.url))));
+  const page = await open.newPage({ viewport: { width: 1200, height: 900 } });
+  const problems: string[] = [];
+  const requests: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(String(error)));
+  page.on('request', (request) => requests.push(request.url()));
+  await page.goto(`file://${join(folder, 'report.html')}`);
+  await page.waitForFunction(() => document.readyState === 'complete');
+  expect(problems).toEqual([]);
+  expect(requests).toEqual([`file://${join(folder, 'report.html')}`]);
+  return page;
+}
+
 describe('report.html', () => {
   it('opens offline in Chromium with its charts, no console error and no network request', async () => {
     if (browser === undefined) {
       console.warn(`report.html spec skipped: no Chromium at ${CHROMIUM} (npm test installs Debian's chromium when it runs as root)`);
       return;
     }
-    const result = readResult(fileURLToPath(new URL('../fixtures/result-v2.json', import.meta.url)));
-    writeReports(scratch, result);
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    const problems: string[] = [];
-    const requests: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(String(error)));
-    page.on('request', (request) => requests.push(request.url()));
-    await page.goto(`file://${join(scratch, 'report.html')}`);
-    await page.waitForFunction(() => document.readyState === 'complete');
-
-    expect(problems).toEqual([]);
-    expect(requests).toEqual([`file://${join(scratch, 'report.html')}`]);
+    const page = await openReport(browser, 'result-v2.json', scratch);
     const charts = await page.evaluate(() => {
       const instances = Object.values((window as unknown as { Chart: { instances: Record<string, { canvas: HTMLCanvasElement; config: { type: string }; data: { datasets: unknown[] } }> } }).Chart.instances);
       return instances.map((chart) => ({ id: chart.canvas.id, type: chart.config.type, datasets: chart.data.datasets.length, drawn: chart.canvas.width > 0 && chart.canvas.height > 0 }));
@@ -80,20 +84,7 @@ describe('report.html', () => {
     const result = readResult(fileURLToPath(new URL('../fixtures/result-pull-sweep.json', import.meta.url)));
     const folder = join(scratch, 'pull-sweep');
     mkdirSync(folder);
-    writeReports(folder, result);
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    const problems: string[] = [];
-    const requests: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(String(error)));
-    page.on('request', (request) => requests.push(request.url()));
-    await page.goto(`file://${join(folder, 'report.html')}`);
-    await page.waitForFunction(() => document.readyState === 'complete');
-
-    expect(problems).toEqual([]);
-    expect(requests).toEqual([`file://${join(folder, 'report.html')}`]);
+    const page = await openReport(browser, 'result-pull-sweep.json', folder);
 
     // what the chart must show, from the result itself: per case, its median and the median's interval at each link rate
     const rows = pullRowsOf(result.summary);
