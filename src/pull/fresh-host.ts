@@ -1,8 +1,7 @@
 /**
- * A fresh host: a Docker daemon in a container, with an image store on a volume of its own
- * (empty, or a copy of a stopped host's store: `seed`), on the experiment's network, trusting
- * the experiment's registry over plain HTTP. A new one for every pull. Its API and its app port
- * are published on 127.0.0.1 only.
+ * A fresh host: a Docker daemon in a container, with an empty image store on a volume of its
+ * own, on the experiment's network, trusting the experiment's registry over plain HTTP. A new
+ * one for every pull. Its API and its app port are published on 127.0.0.1 only.
  */
 import type { DockerEngine, PeerDaemon, StartedHelper } from '../engine/docker-engine.js';
 import { FreshHostError } from '../errors.js';
@@ -17,8 +16,6 @@ export interface FreshHostSpec {
   /** a prefix for the container's and the volume's names */
   name: string;
   mode: FreshHostMode;
-  /** the volume of a stopped host's store (stopKeepingStore) to start from a copy of; absent: an empty store */
-  seed?: string | undefined;
 }
 
 /** The port the pulled app listens on (inside the fresh host's network namespace). */
@@ -49,8 +46,7 @@ export class FreshHost {
         command: ['--host', `tcp://0.0.0.0:${API_PORT}`, '--tls=false', '--host', 'unix:///var/run/docker.sock', '--insecure-registry', `${spec.registry}:5000`, '--storage-driver', 'overlay2'],
         mode: spec.mode,
         privateCgroupNamespace: true,
-        // the entrypoint copies /seed into the host's own store before dockerd starts
-        volumes: [{ volume, target: '/var/lib/docker' }, ...(spec.seed === undefined ? [] : [{ volume: spec.seed, target: '/seed' }])],
+        volumes: [{ volume, target: '/var/lib/docker' }],
         readyWhenLogs: /API listen on \[::\]:2375/,
       });
       const inner = outer.system.peer(`tcp://127.0.0.1:${helper.hostPort(API_PORT)}`);
@@ -83,12 +79,6 @@ export class FreshHost {
   async stop(): Promise<void> {
     await this.helper.stop();
     await this.outer.networks.removeVolume(this.volume);
-  }
-
-  /** Stops the host (its daemon shuts down cleanly) and resolves with the volume of its store, left for the caller to remove. */
-  async stopKeepingStore(): Promise<string> {
-    await this.helper.stop();
-    return this.volume;
   }
 }
 

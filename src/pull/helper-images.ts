@@ -11,7 +11,7 @@ const DOCKER_DIR = fileURLToPath(new URL('../../docker/', import.meta.url));
 
 export const HELPER_IMAGES = {
   registry: { image: 'layerbench/pull-registry:1', context: 'registry' },
-  freshHost: { image: 'layerbench/pull-fresh-host:3', context: 'fresh-host' },
+  freshHost: { image: 'layerbench/pull-fresh-host:2', context: 'fresh-host' },
 } as const;
 
 export async function ensureHelperImages(engine: DockerEngine, osImage: string, scratch: string, say: (line: string) => void): Promise<{ registry: string; freshHost: string }> {

@@ -1,7 +1,7 @@
 /**
- * One measured pull: a fresh host (starting from a copy of a store that holds what the case
- * says it holds: held-stores.ts), the image pulled over the shaped link, the bytes that crossed
- * it, and the time until the pulled app answers /health.
+ * One measured pull: a fresh host (given first what the case says it holds, over an unshaped
+ * link), the image pulled over the shaped link, the bytes that crossed it, and the time until
+ * the pulled app answers /health.
  */
 import type { DockerEngine, PeerDaemon } from '../engine/docker-engine.js';
 import { InterruptedError } from '../errors.js';
@@ -35,8 +35,6 @@ export interface CaseInputs {
   now: () => number;
   signal: AbortSignal;
   status: (text: string) => void;
-  /** the volume of a stopped host's store that holds `image` (HeldStores.holding), and the fresh hosts' mode once one started */
-  storeHolding: (image: TierName, bandwidth: string, mode: 'auto' | FreshHostMode) => Promise<{ volume: string; mode: 'auto' | FreshHostMode }>;
 }
 
 /** The pull, and the fresh host's mode (`auto` settles on the first host that starts). */
@@ -44,13 +42,17 @@ export async function measureCase(inputs: CaseInputs, planned: PlannedPull & { b
   const { published, signal, runId } = inputs;
   if (signal.aborted) throw new InterruptedError();
   const said = `${planned.case} at ${planned.bandwidth} rep ${at.rep}/${at.of}`;
-  const seed = planned.setup === undefined ? undefined : await inputs.storeHolding(planned.setup, planned.bandwidth, at.mode);
-  inputs.status(`${said}: starting a fresh host${planned.setup === undefined ? '' : ` that holds ${planned.setup}`}`);
-  const name = `layerbench-${runId}-host-${at.host}`;
-  const host = await startFreshHost(inputs.engine, { image: inputs.freshHostImage, network: published.network, registry: published.registryName, labels: inputs.labels, name, seed: seed?.volume }, seed?.mode ?? at.mode);
+  inputs.status(`${said}: starting a fresh host`);
+  const host = await startFreshHost(inputs.engine, { image: inputs.freshHostImage, network: published.network, registry: published.registryName, labels: inputs.labels, name: `layerbench-${runId}-host-${at.host}` }, at.mode);
   try {
     const shaper = inputs.linkAt(planned.bandwidth, host.id);
-    const reference = (image: TierName): string => `${published.registryName}:${REGISTRY_PORT}/lb/${image}:${runId}`;
+    const reference = (name: TierName): string => `${published.registryName}:${REGISTRY_PORT}/lb/${name}:${runId}`;
+    if (planned.setup !== undefined) {
+      // what the host already holds arrives over an unshaped link: only the measured pull is shaped
+      inputs.status(`${said}: the host first gets ${planned.setup}`);
+      await shaper.off();
+      await host.inner.images.pullTimed(reference(planned.setup), signal);
+    }
     await shaper.on();
     inputs.status(`${said}: pulling ${planned.image} over the link`);
     const pulledAt = new Date();

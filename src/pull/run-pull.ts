@@ -32,7 +32,6 @@ import { scratchParent } from '../scratch-parent.js';
 import { buildTiers, tierTag } from './build-tiers.js';
 import type { FreshHostMode } from './fresh-host.js';
 import { ensureHelperImages } from './helper-images.js';
-import { HeldStores } from './held-stores.js';
 import { LinkShaper } from './link-shaper.js';
 import { shapedLinks } from './shaped-link.js';
 import { calibrateLink, calibrationLine, publishCalibrationBlob } from './calibrate-link.js';
@@ -134,9 +133,7 @@ async function pullInSession(run: PullRun, state: PullState, session: RunSession
   const setup = await describeSetup(engine, scenario, published, shaper, session.runId);
   state.setup = setup;
   session.writeProgress();
-  const common = { engine, runId: session.runId, freshHostImage: helpers.freshHost, published, linkAt: shapedLinks(engine, shaper, scenario.shape), labels: run.labels, signal, status };
-  const stores = new HeldStores(common, session);
-  const inputs: CaseInputs = { ...common, machine: run.facts.id, now: () => performance.now(), storeHolding: (image, bandwidth, mode) => stores.holding(image, bandwidth, mode) };
+  const inputs = { engine, runId: session.runId, machine: run.facts.id, freshHostImage: helpers.freshHost, published, linkAt: shapedLinks(engine, shaper, scenario.shape), labels: run.labels, now: () => performance.now(), signal, status };
   const mode = await calibrateLinks(run, setup, session, inputs);
   session.writeProgress();
   await measureSweep(run, setup, session, { inputs, mode });
@@ -191,7 +188,6 @@ async function describeSetup(engine: DockerEngine, scenario: PullScenario, publi
     link: { bandwidth: shaper.shape.bandwidth, bitsPerSecond: bitsPerSecond(shaper.shape.bandwidth), latency: shaper.latencyRecord, ...(scenario.shape === 'client' ? { shapedAt: 'client' as const } : {}) },
     ...(scenario.bandwidths.length > 1 ? { bandwidths: scenario.bandwidths } : {}),
     freshHostMode: scenario.freshHost === 'auto' ? 'capabilities' : scenario.freshHost,
-    heldImagesFrom: 'store-copy',
     images: await Promise.all(
       [...published.manifests].map(async ([name, layers]) => ({
         name,

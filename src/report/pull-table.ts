@@ -40,7 +40,7 @@ export function pullTable(result: SuiteResult): string {
   const tiers = setup.images.find((i) => i.name === 'f3');
   const sizes = app2 === undefined || tiers === undefined ? '' : ` · tiers ${formatBytes(tiers.uncompressedBytes)}, app ${formatBytes(app2.uncompressedBytes)}`;
   const links = (setup.bandwidths ?? [setup.link.bandwidth]).map(describeLink).join(', ');
-  const title = `pull of App2 · scale ${setup.scale}${sizes} · link ${links}, latency ${setup.link.latency} · fresh hosts: ${setup.freshHostMode}${setup.heldImagesFrom === 'store-copy' ? ', App1 held from a copied store' : ''}`;
+  const title = `pull of App2 · scale ${setup.scale}${sizes} · link ${links}, latency ${setup.link.latency} · fresh hosts: ${setup.freshHostMode}`;
   const body = rows.map((row) => {
     const withBase = rows.find((r) => r.case === 'with-base' && r.bandwidth === row.bandwidth)?.wallMs?.median;
     return [

@@ -264,12 +264,6 @@ export interface PullSetup {
   calibrations?: LinkCalibration[];
   /** how the fresh hosts (Docker in Docker) ran */
   freshHostMode: 'privileged' | 'capabilities';
-  /**
-   * how a host that holds App1 (or monolithic App1) before its measured pull came to hold it:
-   * `store-copy`, it started from a copy of the store of one host that pulled it, once per run;
-   * absent (results before stores): each such host pulled it first, over the unshaped link
-   */
-  heldImagesFrom?: 'store-copy';
   /** the images pushed to the registry: their layers as the registry holds them (compressed) */
   images: { name: string; uncompressedBytes: number; layers: { digest: string; compressedBytes: number; tier: string }[] }[];
 }

@@ -100,9 +100,6 @@ export class FakeEngine implements DockerEngine {
     const known = this.peers.find((peer) => peer.daemon === helper.inner);
     if (known !== undefined) return known;
     const peer = new FakeEngine(undefined, new FakeDaemon(dockerHost, this.daemon.registry));
-    // a host started from a copy of a stopped host's store holds what that one held
-    const seed = helper.volumes.get('/seed');
-    for (const image of seed === undefined ? [] : (this.daemon.stores.get(seed) ?? [])) peer.daemon.images.set(image.id, { ...image, tags: new Set(image.tags) });
     helper.inner = peer.daemon;
     this.peers.push(peer);
     this.onPeer(peer);

@@ -11,7 +11,7 @@ import { FreshHostError, HelperContainerError } from '../../src/errors.js';
 import { APP_PORT, FreshHost, startFreshHost } from '../../src/pull/fresh-host.js';
 import { FakeEngine } from '../support/fake-engine.js';
 
-const IMAGE = 'layerbench/pull-fresh-host:3';
+const IMAGE = 'layerbench/pull-fresh-host:2';
 const spec = { image: IMAGE, network: 'layerbench-run-net', registry: 'layerbench-registry-x', labels: { 'layerbench.run': 'x' }, name: 'layerbench-x-host-1' };
 
 let engine: FakeEngine;

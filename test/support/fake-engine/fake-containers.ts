@@ -38,7 +38,7 @@ export class FakeContainers implements ContainerArea {
     this.daemon.log.push(`containers.startHelper ${spec.name}${spec.mode === undefined || spec.mode === 'plain' ? '' : ` ${spec.mode}`}`);
     const refusal = this.helperRefusal(spec);
     if (refusal !== undefined) throw new HelperContainerError(spec.name, spec.image, 'did not start', refusal);
-    const helper: FakeHelper = { name: spec.name, ports: new Map(), inner: undefined, volumes: new Map((spec.volumes ?? []).map((v) => [v.target, v.volume])) };
+    const helper: FakeHelper = { name: spec.name, ports: new Map(), inner: undefined };
     const listeners = await Promise.all(spec.ports.map(() => this.listen(helper)));
     spec.ports.forEach((port, i) => helper.ports.set(port, (listeners[i]?.address() as { port: number }).port));
     const { ports } = helper;
@@ -53,8 +53,6 @@ export class FakeContainers implements ContainerArea {
       },
       stop: async () => {
         this.daemon.log.push(`containers.stopHelper ${spec.name}`);
-        const store = helper.volumes.get('/var/lib/docker');
-        if (store !== undefined && helper.inner !== undefined) this.daemon.stores.set(store, [...helper.inner.images.values()]);
         await this.removeContainer(id);
       },
     };

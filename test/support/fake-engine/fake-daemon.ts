@@ -32,8 +32,6 @@ export interface FakeHelper {
   ports: Map<number, number>;
   /** the daemon inside a fresh host, once reached (system.peer): its interface counts what it pulled */
   inner: FakeDaemon | undefined;
-  /** the volumes it mounts, by where: `/var/lib/docker` its store, `/seed` a store to start from a copy of */
-  volumes: Map<string, string>;
 }
 
 /** What a registry holds of a pushed image: its layers (in the fake, a blob's digest is the layer's diff ID). */
@@ -80,8 +78,6 @@ export class FakeDaemon {
   readonly containers = new Map<string, FakeContainer>();
   readonly networks = new Map<string, FakeObject>();
   readonly volumes = new Map<string, FakeObject>();
-  /** the images a stopped fresh host left in the store on a volume, by the volume's name */
-  readonly stores = new Map<string, FakeImage[]>();
   /** bytes the daemon's network interface received: what its pulls downloaded */
   receivedBytes = 0;
   private nextId = 1;
