@@ -117,7 +117,7 @@ async function pullInSession(run: PullRun, state: PullState, session: RunSession
   const note = (text: string): void => emit({ type: 'note', text });
   const status = (text: string): void => emit({ type: 'status', text });
   session.openOutput();
-  note(`layerbench pull · run ${prepared.runId} · scale ${scenario.scale.name} · ${scenario.reps} reps · link ${scenario.bandwidths.join(", ")}`);
+  note(`layerbench pull · run ${prepared.runId} · scale ${scenario.scale.name} · ${scenario.reps} reps · link ${scenario.bandwidths.join(', ')}`);
   state.bases = await resolveBases(engine, [scenario.bases.os, scenario.bases.helpers], note, signal, scratchParent(prepared.env));
   const baseImage = (name: string): string => state.bases.find((b) => b.name === name)?.image ?? name;
   const helpers = await ensureHelperImages(engine, baseImage(scenario.bases.helpers), session.scratch, note);

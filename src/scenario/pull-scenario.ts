@@ -152,7 +152,7 @@ export function loadPullScenario(file: string, overrides: PullOverrides = {}): P
     tiers,
     reps: data.reps,
     // a sweep given on the command line or in the scenario; else a scale measured over a link of its own (the article's) uses it
-    bandwidths: overrideBandwidths(overrides.bandwidth) ?? data.bandwidths ?? [scale.bandwidth ?? data.bandwidth],
+    bandwidths: data.bandwidths ?? [scale.bandwidth ?? data.bandwidth],
     latency: data.latency,
     shape: data.shape,
     freshHost: data.freshHost,
@@ -173,7 +173,7 @@ function applyPullOverrides(data: RawPullScenario, overrides: PullOverrides): vo
     }
     data.reps = overrides.reps;
   }
-  overrideBandwidths(overrides.bandwidth);
+  data.bandwidths = overrideBandwidths(overrides.bandwidth) ?? data.bandwidths;
   if (overrides.latency !== undefined) {
     if (!new RegExp(pullScenarioSchema.properties.latency.pattern).test(overrides.latency)) throw new UsageError(`--latency takes milliseconds such as 20ms, or "none"; it was given "${overrides.latency}".`);
     data.latency = overrides.latency;
